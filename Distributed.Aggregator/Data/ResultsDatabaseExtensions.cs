@@ -1,0 +1,27 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Distributed.Aggregator.Data;
+
+public static class ResultsDatabaseExtensions
+{
+    public const string ConnectionName = "aggregator";
+
+    /// <summary>
+    /// The Aspire connection string wins; a service started by hand uses DATABASE_URL, as the
+    /// original did. Migrations run in the background so the service starts (and reports
+    /// unhealthy) while PostgreSQL is not up yet.
+    /// </summary>
+    public static void AddResultsDatabase(this IHostApplicationBuilder builder)
+    {
+        var key = $"ConnectionStrings:{ConnectionName}";
+        if (string.IsNullOrWhiteSpace(builder.Configuration[key]))
+        {
+            var url = builder.Configuration["DATABASE_URL"];
+            builder.Configuration[key] = DatabaseUrl.ToConnectionString(string.IsNullOrWhiteSpace(url) ? DatabaseUrl.Default : url);
+        }
+
+        builder.AddNpgsqlDbContext<ResultsDbContext>(ConnectionName);
+        builder.Services.AddSingleton<DatabaseMigrator>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<DatabaseMigrator>());
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Distributed.Aggregator.Data;
+
+public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options) : DbContext(options)
+{
+    public DbSet<ResultRow> Results => Set<ResultRow>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var result = modelBuilder.Entity<ResultRow>();
+        result.ToTable("results");
+        result.HasKey(r => r.Id);
+        result.Property(r => r.Id).HasColumnName("id").HasDefaultValueSql("gen_random_uuid()");
+        result.Property(r => r.RequestId).HasColumnName("request_id");
+        result.Property(r => r.TaskType).HasColumnName("task_type").IsRequired();
+        result.Property(r => r.Payload).HasColumnName("payload").HasColumnType("jsonb").IsRequired();
+        result.Property(r => r.Enrichment).HasColumnName("enrichment").HasColumnType("jsonb");
+        result.Property(r => r.ProcessedAt).HasColumnName("processed_at").HasColumnType("timestamptz");
+        result.Property(r => r.ProcessorId).HasColumnName("processor_id").IsRequired();
+        result.Property(r => r.TraceId).HasColumnName("trace_id").HasMaxLength(32);
+
+        // A redelivered result must never become a second row.
+        result.HasIndex(r => r.RequestId).IsUnique().HasDatabaseName("results_request_id_key");
+        result.HasIndex(r => r.TaskType).HasDatabaseName("idx_results_task_type");
+        result.HasIndex(r => r.ProcessedAt).HasDatabaseName("idx_results_processed_at");
+    }
+}

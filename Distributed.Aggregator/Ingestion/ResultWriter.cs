@@ -1,0 +1,48 @@
+using Distributed.Aggregator.Data;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Distributed.Aggregator.Ingestion;
+
+/// <summary>
+/// Writes a batch of results in one statement. ON CONFLICT on the unique request_id makes a
+/// redelivered result a no-op, which is what turns at-least-once delivery into exactly-once rows.
+/// </summary>
+public sealed class ResultWriter(IServiceScopeFactory scopes)
+{
+    private const string InsertSql = """
+        INSERT INTO results (id, request_id, task_type, payload, enrichment, processed_at, processor_id, trace_id)
+        SELECT gen_random_uuid(), r.request_id, r.task_type, r.payload::jsonb, r.enrichment::jsonb, r.processed_at, r.processor_id, r.trace_id
+        FROM unnest(@request_ids, @task_types, @payloads, @enrichments, @processed_ats, @processor_ids, @trace_ids)
+            AS r(request_id, task_type, payload, enrichment, processed_at, processor_id, trace_id)
+        ON CONFLICT (request_id) DO NOTHING
+        """;
+
+    /// <returns>How many rows were new.</returns>
+    public async Task<int> WriteAsync(IReadOnlyList<ResultRow> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
+        var parameters = new object[]
+        {
+            Array("request_ids", NpgsqlDbType.Uuid, rows.Select(r => r.RequestId).ToArray()),
+            Array("task_types", NpgsqlDbType.Text, rows.Select(r => r.TaskType).ToArray()),
+            Array("payloads", NpgsqlDbType.Text, rows.Select(r => r.Payload).ToArray()),
+            Array("enrichments", NpgsqlDbType.Text, rows.Select(r => r.Enrichment).ToArray()),
+            Array("processed_ats", NpgsqlDbType.TimestampTz, rows.Select(r => r.ProcessedAt.UtcDateTime).ToArray()),
+            Array("processor_ids", NpgsqlDbType.Text, rows.Select(r => r.ProcessorId).ToArray()),
+            Array("trace_ids", NpgsqlDbType.Text, rows.Select(r => r.TraceId).ToArray()),
+        };
+
+        return await db.Database.ExecuteSqlRawAsync(InsertSql, parameters, cancellationToken);
+    }
+
+    private static NpgsqlParameter Array<T>(string name, NpgsqlDbType elementType, T[] values) =>
+        new(name, NpgsqlDbType.Array | elementType) { Value = values };
+}

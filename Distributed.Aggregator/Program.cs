@@ -1,0 +1,23 @@
+using Distributed.Aggregator.Api;
+using Distributed.Aggregator.Data;
+using Distributed.Aggregator.Ingestion;
+using Distributed.ServiceDefaults.Http;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults(ServiceAddress.Aggregator);
+builder.AddResultsDatabase();
+builder.Services.AddOptions<IngestionOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<ResultWriter>();
+builder.Services.AddHostedService<ResultConsumer>();
+builder.Services.AddProblemDetails();
+
+var app = builder.Build();
+
+app.UseRequestMetrics();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapResultEndpoints();
+app.MapDefaultEndpoints();
+
+app.Run();

@@ -1,0 +1,35 @@
+using Distributed.AppHost.Infrastructure;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var settings = TopologySettings.From(builder.Configuration, builder.AppHostDirectory);
+var nats = builder.AddNatsServer("nats", settings);
+var database = builder.AddResultsDatabase("postgres", "aggregator", settings);
+
+var enricher = builder.AddProject<Projects.Distributed_Enricher>("enricher")
+    .WithHttpEndpoint(port: settings.EnricherPort, name: "http")
+    .WithReference(nats).WaitFor(nats)
+    .WithSpecEnvironment(builder.Configuration, "ENRICH_DELAY_MS")
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Distributed_Processor>("processor")
+    .WithHttpEndpoint(port: settings.ProcessorPort, name: "http")
+    .WithReplicas(settings.ProcessorReplicas)
+    .WithReference(nats).WaitFor(nats)
+    .WaitFor(enricher)
+    .WithSpecEnvironment(builder.Configuration, "PROCESSING_DELAY_MS", "ENRICH_TIMEOUT_MS", "PROCESSOR_CONCURRENCY", "ENRICH_MAX_ATTEMPTS", "ENRICH_RETRY_DELAY_MS")
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Distributed_Aggregator>("aggregator")
+    .WithHttpEndpoint(port: settings.AggregatorPort, name: "http")
+    .WithReference(nats).WaitFor(nats)
+    .WithReference(database, "aggregator").WaitFor(database)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Distributed_Gateway>("gateway")
+    .WithHttpEndpoint(port: settings.GatewayPort, name: "http")
+    .WithReference(nats).WaitFor(nats)
+    .WithSpecEnvironment(builder.Configuration, "STREAM_MAX_MSGS", "STREAM_MAX_BYTES")
+    .WithHttpHealthCheck("/health");
+
+builder.Build().Run();

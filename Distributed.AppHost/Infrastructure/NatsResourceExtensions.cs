@@ -1,0 +1,90 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Distributed.AppHost.Infrastructure;
+
+/// <summary>
+/// A small NATS hosting integration (Aspire's own is not available here): JetStream on, a user
+/// with a generated password, a connection string named after the resource, and a health check
+/// that makes a real connection so <c>WaitFor(nats)</c> means "NATS answers".
+/// </summary>
+public static class NatsResourceExtensions
+{
+    public const string ClientEndpointName = "tcp";
+    public const string MonitorEndpointName = "monitor";
+    private const string ContainerImage = "nats";
+    private const string ContainerTag = "2.10";
+
+    public static IResourceBuilder<IResourceWithConnectionString> AddNatsServer(
+        this IDistributedApplicationBuilder builder, string name, TopologySettings settings)
+    {
+        var user = builder.AddParameter($"{name}-user", "distributed");
+        var password = builder.AddParameter($"{name}-password",
+            new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
+
+        IResourceBuilder<IResourceWithConnectionString> nats = settings.Mode == InfrastructureMode.Containers
+            ? AddContainer(builder, name, settings, user.Resource, password.Resource)
+            : AddLocalProcess(builder, name, settings, user.Resource, password.Resource);
+
+        var healthCheckKey = $"{name}-connects";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            healthCheckKey, _ => new NatsConnectsHealthCheck(nats.Resource), failureStatus: null, tags: null));
+        return nats.WithHealthCheck(healthCheckKey);
+    }
+
+    public static ReferenceExpression ConnectionString(EndpointReference endpoint, ParameterResource user, ParameterResource password) =>
+        ReferenceExpression.Create($"nats://{user}:{password}@{endpoint.Property(EndpointProperty.HostAndPort)}");
+
+    private static IResourceBuilder<NatsContainerResource> AddContainer(
+        IDistributedApplicationBuilder builder, string name, TopologySettings settings, ParameterResource user, ParameterResource password) =>
+        builder.AddResource(new NatsContainerResource(name, user, password))
+            .WithImage(ContainerImage, ContainerTag)
+            .WithVolume("distributed-nats-data", "/data")
+            .WithEndpoint(port: settings.NatsPort, targetPort: 4222, name: ClientEndpointName, scheme: "tcp")
+            .WithHttpEndpoint(port: settings.NatsMonitorPort, targetPort: 8222, name: MonitorEndpointName)
+            .WithEnvironment("NATS_USER", user)
+            .WithEnvironment("NATS_PASSWORD", password)
+            // The container's shell-less entrypoint cannot expand variables, so pass them as arguments.
+            .WithArgs(context =>
+            {
+                context.Args.Add("--jetstream");
+                context.Args.Add("--store_dir=/data");
+                context.Args.Add("--http_port=8222");
+                context.Args.Add("--user");
+                context.Args.Add(user);
+                context.Args.Add("--pass");
+                context.Args.Add(password);
+            });
+
+    private static IResourceBuilder<NatsServerResource> AddLocalProcess(
+        IDistributedApplicationBuilder builder, string name, TopologySettings settings, ParameterResource user, ParameterResource password)
+    {
+        var directory = Path.Combine(settings.StateDirectory, name);
+        Directory.CreateDirectory(directory);
+        var configFile = Path.Combine(directory, "nats-server.conf");
+        // The credentials stay out of the file and the command line: nats-server reads them from its environment.
+        File.WriteAllText(configFile, string.Create(CultureInfo.InvariantCulture, $$"""
+            # Written by the Distributed AppHost on each start.
+            listen: "127.0.0.1:{{settings.NatsPort}}"
+            http: "127.0.0.1:{{settings.NatsMonitorPort}}"
+            jetstream {
+              store_dir: "{{Path.Combine(directory, "jetstream")}}"
+            }
+            authorization {
+              user: $NATS_USER
+              password: $NATS_PASSWORD
+            }
+            """));
+
+        var command = LocalExecutables.Find("nats-server")
+            ?? throw new InvalidOperationException("nats-server is not installed; run ./scripts/install-deps.sh (or apt-get install nats-server).");
+
+        return builder.AddResource(new NatsServerResource(name, command, directory, user, password))
+            .WithArgs("-c", configFile)
+            .WithEnvironment("NATS_USER", user)
+            .WithEnvironment("NATS_PASSWORD", password)
+            .WithEndpoint(port: settings.NatsPort, targetPort: settings.NatsPort, name: ClientEndpointName, scheme: "tcp", isProxied: false)
+            .WithHttpEndpoint(port: settings.NatsMonitorPort, targetPort: settings.NatsMonitorPort, name: MonitorEndpointName, isProxied: false);
+    }
+}

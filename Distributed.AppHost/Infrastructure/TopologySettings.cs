@@ -1,0 +1,66 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace Distributed.AppHost.Infrastructure;
+
+/// <summary>
+/// Everything the AppHost reads from configuration (environment, .env via scripts/dev.sh, or
+/// command-line arguments), each with the spec's default.
+/// </summary>
+public sealed record TopologySettings(
+    InfrastructureMode Mode,
+    string StateDirectory,
+    string ScriptsDirectory,
+    int NatsPort,
+    int NatsMonitorPort,
+    int PostgresPort,
+    int GatewayPort,
+    int AggregatorPort,
+    int ProcessorPort,
+    int EnricherPort,
+    int ProcessorReplicas)
+{
+    public static TopologySettings From(IConfiguration configuration, string appHostDirectory)
+    {
+        var repositoryRoot = Path.GetFullPath(Path.Combine(appHostDirectory, ".."));
+        var stateDirectory = configuration["DISTRIBUTED_STATE_DIR"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : Path.Combine(repositoryRoot, ".state");
+
+        return new TopologySettings(
+            InfrastructureModeDetector.Resolve(configuration["DISTRIBUTED_INFRA"]),
+            stateDirectory,
+            Path.Combine(repositoryRoot, "scripts"),
+            Port(configuration, "NATS_PORT", 4222),
+            Port(configuration, "NATS_MONITOR_PORT", 8222),
+            Port(configuration, "POSTGRES_PORT", 5432),
+            PortOf(configuration["GATEWAY_ADDR"], 3000),
+            PortOf(configuration["AGGREGATOR_ADDR"], 3001),
+            Port(configuration, "PROCESSOR_METRICS_PORT", 9091),
+            Port(configuration, "ENRICHER_METRICS_PORT", 9090),
+            Number(configuration, "PROCESSOR_REPLICAS", 2, 1, 64));
+    }
+
+    private static int Port(IConfiguration configuration, string key, int fallback) =>
+        Number(configuration, key, fallback, 1, 65535);
+
+    /// <summary>The port of a host:port address such as GATEWAY_ADDR.</summary>
+    public static int PortOf(string? address, int fallback)
+    {
+        if (string.IsNullOrWhiteSpace(address))
+        {
+            return fallback;
+        }
+
+        var separator = address.LastIndexOf(':');
+        return separator >= 0 && int.TryParse(address.AsSpan(separator + 1).TrimEnd('/'), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            && port is > 0 and <= 65535
+            ? port
+            : fallback;
+    }
+
+    private static int Number(IConfiguration configuration, string key, int fallback, int min, int max) =>
+        int.TryParse(configuration[key], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : fallback;
+}

@@ -1,0 +1,71 @@
+using Distributed.Contracts;
+using Distributed.ServiceDefaults.Messaging;
+using Distributed.ServiceDefaults.Telemetry;
+using Microsoft.Extensions.Options;
+using NATS.Client.Core;
+using NATS.Client.Services;
+
+namespace Distributed.Enricher;
+
+/// <summary>
+/// The <c>enricher</c> NATS micro-service: discoverable through $SRV.PING/INFO/STATS, its
+/// <c>enrich.request</c> endpoint in a queue group so replicas share the requests.
+/// </summary>
+public sealed partial class EnrichmentService(
+    NatsConnection connection,
+    IOptions<EnricherOptions> options,
+    PipelineMetrics metrics,
+    TimeProvider clock,
+    ILogger<EnrichmentService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await connection.ConnectAsync();
+        var services = new NatsSvcContext(connection);
+        var config = new NatsSvcConfig(Subjects.EnricherServiceName, "1.0.0")
+        {
+            Description = "Returns simulated enrichment (tags, geo) for a task",
+            QueueGroup = Subjects.EnricherQueueGroup,
+        };
+
+        await using var service = await services.AddServiceAsync(config, stoppingToken);
+        await service.AddEndpointAsync<byte[]>(HandleAsync, name: "enrich", subject: Subjects.EnrichRequest, cancellationToken: stoppingToken);
+        LogStarted(Subjects.EnrichRequest, Subjects.EnricherQueueGroup);
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: disposing the service drains its subscription.
+        }
+    }
+
+    private async ValueTask HandleAsync(NatsSvcMsg<byte[]> msg)
+    {
+        metrics.Received(msg.Subject);
+        using var activity = PipelineTracing.StartConsumerActivity("enrich", msg.Headers, msg.Subject);
+
+        // A malformed request gets a service error reply (counted in $SRV.STATS), not silence.
+        if (!ContractJson.TryDeserialize<EnrichmentRequest>(msg.Data ?? [], out var request, out var error)
+            || !TaskTypeRule.IsValid(request!.TaskType))
+        {
+            await msg.ReplyErrorAsync(400, error ?? "task_type is not a valid subject token");
+            return;
+        }
+
+        var delay = options.Value.EnrichDelayMs;
+        if (delay > 0)
+        {
+            await Task.Delay(delay);
+        }
+
+        var reply = EnrichmentFormula.Enrich(request.RequestId, request.TaskType, clock.GetUtcNow());
+        await msg.ReplyAsync(ContractJson.Serialize(reply));
+        metrics.Enriched(request.TaskType);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Enricher serving {Subject} in queue group {QueueGroup}")]
+    private partial void LogStarted(string subject, string queueGroup);
+}

@@ -1,0 +1,16 @@
+using Distributed.Enricher;
+using Distributed.ServiceDefaults.Http;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults(ServiceAddress.Enricher);
+builder.Services.AddOptions<EnricherOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddHostedService<EnrichmentService>();
+
+var app = builder.Build();
+
+app.UseRequestMetrics();
+app.MapDefaultEndpoints();
+
+app.Run();

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Distributed.Gateway;
+
+public static class TaskEndpoints
+{
+    /// <summary>Seconds a client should wait before retrying when NATS cannot take tasks.</summary>
+    private const int RetryAfterSeconds = 2;
+
+    public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/tasks", SubmitAsync)
+            .WithName("SubmitTask")
+            .Produces<TaskAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return endpoints;
+    }
+
+    private static async Task<IResult> SubmitAsync(HttpContext context, TaskPublisher publisher, CancellationToken cancellationToken)
+    {
+        ExposeTraceParent(context);
+        var request = context.Request;
+
+        if (!request.HasJsonContentType())
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                $"Send the task as application/json, not '{request.ContentType ?? "no content type"}'.");
+        }
+
+        var body = await RequestBody.ReadAsync(request, RequestLimits.MaxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Body too large",
+                $"A task body may be at most {RequestLimits.MaxBodyBytes} bytes.");
+        }
+
+        if (!TaskSubmissionParser.TryParse(body.Value, out var submission, out var error))
+        {
+            return Problem(error!.StatusCode, error.Title, error.Detail);
+        }
+
+        var outcome = await publisher.PublishAsync(submission!, cancellationToken);
+        if (outcome.RequestId is not { } requestId)
+        {
+            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Task queue unavailable",
+                $"The task was not accepted ({outcome.Failure}); retry after {RetryAfterSeconds} s.");
+        }
+
+        return TypedResults.Json(new TaskAccepted(requestId, "accepted"), statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>The W3C trace context of this request, so a client can find the task's trace.</summary>
+    private static void ExposeTraceParent(HttpContext context)
+    {
+        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity)
+        {
+            context.Response.Headers["traceparent"] = activity.Id;
+        }
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail);
+}
+
+public sealed record TaskAccepted(
+    [property: System.Text.Json.Serialization.JsonPropertyName("request_id")] Guid RequestId,
+    [property: System.Text.Json.Serialization.JsonPropertyName("status")] string Status);

@@ -1,0 +1,61 @@
+using Distributed.Contracts;
+using Distributed.ServiceDefaults.Telemetry;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+
+namespace Distributed.Gateway;
+
+/// <summary>
+/// Hands a task to JetStream and waits for the stream's ack: a 202 is only ever given for a
+/// task that NATS has stored.
+/// </summary>
+public sealed partial class TaskPublisher(
+    NatsConnection connection,
+    INatsJSContext jetStream,
+    PipelineMetrics metrics,
+    TimeProvider clock,
+    ILogger<TaskPublisher> logger)
+{
+    public async Task<PublishOutcome> PublishAsync(TaskSubmission submission, CancellationToken cancellationToken)
+    {
+        if (connection.ConnectionState != NatsConnectionState.Open)
+        {
+            return PublishOutcome.Unavailable($"NATS is {connection.ConnectionState.ToString().ToLowerInvariant()}");
+        }
+
+        var task = new TaskMessage(Guid.NewGuid(), submission.TaskType, submission.Data, clock.GetUtcNow());
+        var subject = Subjects.Task(task.TaskType);
+        try
+        {
+            var ack = await jetStream.PublishAsync(
+                subject,
+                ContractJson.Serialize(task),
+                opts: new NatsJSPubOpts { MsgId = task.RequestId.ToString() },
+                cancellationToken: cancellationToken);
+            if (ack.Error is { } apiError)
+            {
+                // Most often the stream is full (discard-new): the client should back off.
+                LogRefused(subject, apiError.Description);
+                return PublishOutcome.Unavailable($"the task stream refused the task: {apiError.Description}");
+            }
+
+            metrics.Published(subject);
+            return PublishOutcome.Accepted(task.RequestId);
+        }
+        catch (Exception ex) when (ex is NatsException or TimeoutException)
+        {
+            LogRefused(subject, ex.Message);
+            return PublishOutcome.Unavailable("NATS did not acknowledge the task");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task on {Subject} not accepted: {Reason}")]
+    private partial void LogRefused(string subject, string? reason);
+}
+
+public sealed record PublishOutcome(Guid? RequestId, string? Failure)
+{
+    public static PublishOutcome Accepted(Guid requestId) => new(requestId, null);
+
+    public static PublishOutcome Unavailable(string reason) => new(null, reason);
+}

@@ -1,0 +1,54 @@
+using Distributed.Contracts;
+using Distributed.ServiceDefaults.Telemetry;
+using Microsoft.Extensions.Options;
+using NATS.Client.Core;
+
+namespace Distributed.Processor;
+
+/// <summary>Request-reply to the enricher service, bounded by ENRICH_TIMEOUT_MS.</summary>
+public sealed class EnrichmentClient(INatsConnection connection, IOptions<ProcessorOptions> options, PipelineMetrics metrics)
+{
+    private const string ServiceErrorHeader = "Nats-Service-Error";
+
+    public async Task<EnrichmentOutcome> EnrichAsync(TaskMessage task, CancellationToken cancellationToken)
+    {
+        var request = ContractJson.Serialize(new EnrichmentRequest(task.RequestId, task.TaskType, task.Data));
+        try
+        {
+            var reply = await connection.RequestAsync<byte[], byte[]>(
+                Subjects.EnrichRequest,
+                request,
+                replyOpts: new NatsSubOpts { Timeout = options.Value.EnrichTimeout },
+                cancellationToken: cancellationToken);
+            metrics.Published(Subjects.EnrichRequest);
+
+            if (reply.Headers?.TryGetValue(ServiceErrorHeader, out var serviceError) == true)
+            {
+                return EnrichmentOutcome.Failed($"enricher answered an error: {serviceError}");
+            }
+
+            return ContractJson.TryDeserialize<EnrichmentReply>(reply.Data ?? [], out var enrichment, out var error)
+                ? EnrichmentOutcome.Succeeded(enrichment!)
+                : EnrichmentOutcome.Failed(error!);
+        }
+        catch (NatsNoRespondersException)
+        {
+            return EnrichmentOutcome.Failed("no enricher is running");
+        }
+        catch (NatsNoReplyException)
+        {
+            return EnrichmentOutcome.Failed($"the enricher did not answer within {options.Value.EnrichTimeoutMs} ms");
+        }
+        catch (NatsException ex)
+        {
+            return EnrichmentOutcome.Failed(ex.Message);
+        }
+    }
+}
+
+public sealed record EnrichmentOutcome(EnrichmentReply? Reply, string? Failure)
+{
+    public static EnrichmentOutcome Succeeded(EnrichmentReply reply) => new(reply, null);
+
+    public static EnrichmentOutcome Failed(string reason) => new(null, reason);
+}

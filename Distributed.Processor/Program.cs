@@ -1,0 +1,18 @@
+using Distributed.Processor;
+using Distributed.ServiceDefaults.Http;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults(ServiceAddress.Processor);
+builder.Services.AddOptions<ProcessorOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<EnrichmentClient>();
+builder.Services.AddSingleton<TaskHandler>();
+builder.Services.AddHostedService<TaskConsumer>();
+
+var app = builder.Build();
+
+app.UseRequestMetrics();
+app.MapDefaultEndpoints();
+
+app.Run();

@@ -1,0 +1,109 @@
+using Distributed.ServiceDefaults.Http;
+using Microsoft.AspNetCore.Http;
+using Distributed.ServiceDefaults.Messaging;
+using Distributed.ServiceDefaults.Telemetry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NATS.Client.OpenTelemetry;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// What every Distributed service shares: telemetry (OTLP traces, Prometheus metrics with the
+/// original system's names), the NATS connection, health checks and the listen address.
+/// </summary>
+public static class Extensions
+{
+    private const string HealthEndpointPath = "/health";
+    private const string AlivenessEndpointPath = "/alive";
+    private const string MetricsEndpointPath = "/metrics";
+    private const string LiveTag = "live";
+
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, ServiceAddress address)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.ConfigureListenAddress(address);
+        builder.ConfigureOpenTelemetry();
+        builder.AddDefaultHealthChecks();
+        builder.AddNats();
+        builder.Services.AddSingleton<HttpMetrics>();
+        builder.Services.AddSingleton<PipelineMetrics>();
+        return builder;
+    }
+
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddNatsClientInstrumentation()
+                .AddMeter(PipelineMetrics.MeterName, "Npgsql")
+                .AddPrometheusExporter())
+            .WithTracing(tracing => tracing
+                .AddSource(builder.Environment.ApplicationName, PipelineTracing.SourceName)
+                .AddAspNetCoreInstrumentation(options =>
+                    // Health probes and scrapes would drown the task traces.
+                    options.Filter = context => !IsInfrastructurePath(context.Request.Path))
+                .AddHttpClientInstrumentation()
+                .AddNatsClientInstrumentation()
+                .AddSource("Npgsql"));
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        return builder;
+    }
+
+    /// <summary>
+    /// Health, liveness and metrics are mapped in every environment: an operator's probes and
+    /// Prometheus need them in production most of all.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks(HealthEndpointPath);
+        app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
+        {
+            Predicate = registration => registration.Tags.Contains(LiveTag),
+        });
+        app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
+        return app;
+    }
+
+    /// <summary>Counts every request, rejected ones included, under the original's metric names.</summary>
+    public static WebApplication UseRequestMetrics(this WebApplication app)
+    {
+        app.UseMiddleware<HttpMetricsMiddleware>();
+        return app;
+    }
+
+    private static bool IsInfrastructurePath(PathString path) =>
+        path.StartsWithSegments(HealthEndpointPath)
+        || path.StartsWithSegments(AlivenessEndpointPath)
+        || path.StartsWithSegments(MetricsEndpointPath);
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace Distributed.ServiceDefaults.Http;
+
+public static class ListenAddressExtensions
+{
+    /// <summary>
+    /// The spec's *_ADDR variable wins; otherwise URLs set by the host (Aspire sets
+    /// ASPNETCORE_URLS / HTTP_PORTS for each replica) are kept; otherwise the spec's default.
+    /// </summary>
+    public static void ConfigureListenAddress(this IHostApplicationBuilder builder, ServiceAddress address)
+    {
+        var configured = builder.Configuration[address.Variable];
+        var hostUrls = builder.Configuration["URLS"] ?? builder.Configuration["ASPNETCORE_URLS"];
+        var hostPorts = builder.Configuration["HTTP_PORTS"] ?? builder.Configuration["ASPNETCORE_HTTP_PORTS"];
+
+        string? url = !string.IsNullOrWhiteSpace(configured)
+            ? ServiceAddress.ToUrl(configured)
+            : string.IsNullOrWhiteSpace(hostUrls) && string.IsNullOrWhiteSpace(hostPorts)
+                ? ServiceAddress.ToUrl(address.Default)
+                : null;
+
+        if (url is not null)
+        {
+            builder.Configuration["URLS"] = url;
+        }
+    }
+}

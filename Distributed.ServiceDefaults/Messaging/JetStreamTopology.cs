@@ -1,0 +1,113 @@
+using Distributed.Contracts;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace Distributed.ServiceDefaults.Messaging;
+
+/// <summary>
+/// Creates the streams every service relies on, once NATS is reachable. Each service runs it,
+/// so whichever starts first sets things up and none depends on a separate setup step.
+/// </summary>
+public sealed partial class JetStreamTopology(
+    NatsConnection connection,
+    INatsJSContext jetStream,
+    StreamLimits limits,
+    NatsEndpointDescription endpoint,
+    ILogger<JetStreamTopology> logger) : BackgroundService
+{
+    private static readonly TimeSpan DuplicateWindow = TimeSpan.FromMinutes(2);
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool IsReady => _ready.Task.IsCompletedSuccessfully;
+
+    public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => _ready.Task.WaitAsync(cancellationToken);
+
+    public IReadOnlyList<StreamConfig> Streams =>
+    [
+        new(Subjects.TasksStream, [Subjects.TasksPrefix + ">"])
+        {
+            Retention = StreamConfigRetention.Workqueue,
+            Storage = StreamConfigStorage.File,
+            Discard = StreamConfigDiscard.New,
+            MaxMsgs = limits.MaxMessages,
+            MaxBytes = limits.MaxBytes,
+            DuplicateWindow = DuplicateWindow,
+        },
+        new(Subjects.ResultsStream, [Subjects.ResultsPrefix + ">"])
+        {
+            Retention = StreamConfigRetention.Workqueue,
+            Storage = StreamConfigStorage.File,
+            Discard = StreamConfigDiscard.New,
+            MaxMsgs = limits.MaxMessages,
+            MaxBytes = limits.MaxBytes,
+            DuplicateWindow = DuplicateWindow,
+        },
+        new(Subjects.DeadLetterStream, [Subjects.DeadLetterPrefix + ">"])
+        {
+            Retention = StreamConfigRetention.Limits,
+            Storage = StreamConfigStorage.File,
+            Discard = StreamConfigDiscard.Old,
+            MaxAge = TimeSpan.FromDays(7),
+            MaxMsgs = 100_000,
+        },
+    ];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(250);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                LogConnecting(endpoint.RedactedUrl);
+                await connection.ConnectAsync();
+                foreach (var stream in Streams)
+                {
+                    await jetStream.CreateOrUpdateStreamAsync(stream, stoppingToken);
+                }
+
+                LogReady(Streams.Count);
+                _ready.TrySetResult();
+                return;
+            }
+            catch (Exception ex) when (ex is NatsException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            {
+                LogRetrying(ex.Message, delay.TotalMilliseconds);
+                await Task.Delay(delay, stoppingToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
+            }
+        }
+    }
+
+    /// <summary>Creates or updates a durable consumer once the streams exist.</summary>
+    public async Task<INatsJSConsumer> EnsureConsumerAsync(string stream, ConsumerConfig config, CancellationToken cancellationToken)
+    {
+        await WaitUntilReadyAsync(cancellationToken);
+        var delay = TimeSpan.FromMilliseconds(250);
+        while (true)
+        {
+            try
+            {
+                return await jetStream.CreateOrUpdateConsumerAsync(stream, config, cancellationToken);
+            }
+            catch (Exception ex) when (ex is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            {
+                LogRetrying(ex.Message, delay.TotalMilliseconds);
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connecting to NATS at {Url}")]
+    private partial void LogConnecting(string url);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "JetStream ready: {Count} streams in place")]
+    private partial void LogReady(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "NATS not usable yet ({Reason}); retrying in {DelayMs} ms")]
+    private partial void LogRetrying(string reason, double delayMs);
+}

@@ -1,0 +1,52 @@
+using System.Diagnostics.Metrics;
+
+namespace Distributed.ServiceDefaults.Telemetry;
+
+/// <summary>
+/// The pipeline's own instruments. Names are chosen so that the Prometheus exporter renders
+/// the original system's metric names (counters gain <c>_total</c>, seconds gain <c>_seconds</c>),
+/// which keeps its Grafana dashboard working.
+/// </summary>
+public sealed class PipelineMetrics
+{
+    public const string MeterName = "Distributed";
+
+    /// <summary>Bucket bounds in seconds, from sub-millisecond to the enrichment timeout and beyond.</summary>
+    public static readonly IReadOnlyList<double> LatencyBuckets =
+        [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    private readonly Counter<long> _published;
+    private readonly Counter<long> _received;
+    private readonly Histogram<double> _processing;
+    private readonly Counter<long> _degraded;
+    private readonly Counter<long> _deadLettered;
+    private readonly Counter<long> _stored;
+    private readonly Counter<long> _enriched;
+
+    public PipelineMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _published = meter.CreateCounter<long>("nats_messages_published", description: "Messages published to NATS, by subject.");
+        _received = meter.CreateCounter<long>("nats_messages_received", description: "Messages received from NATS, by subject.");
+        _processing = meter.CreateHistogram("processing_duration", "s", "Time a processor spends on one task.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        _degraded = meter.CreateCounter<long>("tasks_degraded", description: "Tasks stored without enrichment after the enricher kept failing.");
+        _deadLettered = meter.CreateCounter<long>("deadletter_messages", description: "Undecodable messages moved to deadletter.<stage>.");
+        _stored = meter.CreateCounter<long>("results_stored", description: "Results newly written to PostgreSQL (duplicates excluded).");
+        _enriched = meter.CreateCounter<long>("enrichments", description: "Enrichment replies served, by task type.");
+    }
+
+    public void Published(string subject) => _published.Add(1, new KeyValuePair<string, object?>("subject", subject));
+
+    public void Received(string subject) => _received.Add(1, new KeyValuePair<string, object?>("subject", subject));
+
+    public void Processed(TimeSpan elapsed) => _processing.Record(elapsed.TotalSeconds);
+
+    public void Degraded() => _degraded.Add(1);
+
+    public void DeadLettered(string stage) => _deadLettered.Add(1, new KeyValuePair<string, object?>("stage", stage));
+
+    public void Stored(long count) => _stored.Add(count);
+
+    public void Enriched(string taskType) => _enriched.Add(1, new KeyValuePair<string, object?>("task_type", taskType));
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs a PostgreSQL cluster from the machine's own binaries, for the AppHost's local mode.
+# Usage: run-local-postgres.sh DATA_DIR PORT   (superuser password in $POSTGRES_PASSWORD)
+# The cluster is created once and kept; the password is re-applied on every start so that a
+# regenerated Aspire parameter never locks the services out. Runs as the postgres user when
+# started as root, because PostgreSQL refuses to run as root.
+set -euo pipefail
+
+data_dir=$1
+port=$2
+: "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set}"
+
+bin_dir=$(dirname "$(readlink -f "$(command -v postgres 2>/dev/null || ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null | sort -V | tail -n 1)")")
+if [[ ! -x "$bin_dir/postgres" ]]; then
+  echo "PostgreSQL server binaries not found; run ./scripts/install-deps.sh" >&2
+  exit 1
+fi
+
+as_owner=()
+if [[ $(id -u) -eq 0 ]]; then
+  as_owner=(setpriv --reuid=postgres --regid=postgres --init-groups)
+fi
+
+mkdir -p "$data_dir"
+chmod 700 "$data_dir"
+if [[ $(id -u) -eq 0 ]]; then
+  chown postgres:postgres "$data_dir"
+  # postgres must be able to reach its data directory through every parent.
+  dir=$(dirname "$data_dir")
+  while [[ "$dir" != "/" ]]; do chmod o+x "$dir" 2>/dev/null || true; dir=$(dirname "$dir"); done
+fi
+
+if [[ ! -s "$data_dir/PG_VERSION" ]]; then
+  pwfile=$(mktemp)
+  printf '%s\n' "$POSTGRES_PASSWORD" >"$pwfile"
+  [[ $(id -u) -eq 0 ]] && chown postgres "$pwfile"
+  "${as_owner[@]}" "$bin_dir/initdb" -D "$data_dir" -U postgres --pwfile="$pwfile" \
+    --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  rm -f "$pwfile"
+fi
+
+# Quote the password as an SQL literal (double any single quote).
+escaped=${POSTGRES_PASSWORD//\'/\'\'}
+echo "ALTER USER postgres PASSWORD '$escaped';" |
+  "${as_owner[@]}" "$bin_dir/postgres" --single -D "$data_dir" postgres >/dev/null
+
+exec "${as_owner[@]}" "$bin_dir/postgres" -D "$data_dir" -p "$port" \
+  -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200
