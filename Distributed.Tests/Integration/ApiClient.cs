@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Distributed.Tests.Integration;
+
+/// <summary>The spec's HTTP API as a client uses it.</summary>
+public static class ApiClient
+{
+    public sealed record Accepted(Guid RequestId, string TraceId);
+
+    public static async Task<Accepted> SubmitAsync(this HttpClient gateway, string taskType, string dataJson)
+    {
+        using var content = new StringContent($$"""{"task_type":"{{taskType}}","data":{{dataJson}}}""", Encoding.UTF8, "application/json");
+        using var response = await gateway.PostAsync(new Uri("/tasks", UriKind.Relative), content);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("accepted", body.GetProperty("status").GetString());
+        var traceparent = Assert.Single(response.Headers.GetValues("traceparent"));
+        return new Accepted(body.GetProperty("request_id").GetGuid(), traceparent.Split('-')[1]);
+    }
+
+    public static async Task<JsonElement?> FindResultAsync(this HttpClient aggregator, Guid requestId)
+    {
+        using var response = await aggregator.GetAsync(new Uri($"/results/{requestId}", UriKind.Relative));
+        return response.StatusCode == HttpStatusCode.NotFound
+            ? null
+            : await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public static async Task<JsonElement[]> ListResultsAsync(this HttpClient aggregator, string query)
+    {
+        using var response = await aggregator.GetAsync(new Uri($"/results?{query}", UriKind.Relative));
+        return (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement[]>())!;
+    }
+
+    public static async Task<JsonElement> StatsAsync(this HttpClient aggregator) =>
+        await aggregator.GetFromJsonAsync<JsonElement>(new Uri("/stats", UriKind.Relative));
+
+    public static long CountFor(this JsonElement stats, string taskType) =>
+        stats.GetProperty("by_task_type").EnumerateArray()
+            .Where(row => row.GetProperty("task_type").GetString() == taskType)
+            .Select(row => row.GetProperty("count").GetInt64())
+            .SingleOrDefault();
+}
