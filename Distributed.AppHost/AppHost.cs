@@ -8,12 +8,14 @@ var database = builder.AddResultsDatabase("postgres", "aggregator", settings);
 
 var enricher = builder.AddProject<Projects.Distributed_Enricher>("enricher")
     .WithHttpEndpoint(port: settings.EnricherPort, name: "http")
+    .WithAspireListenAddress("METRICS_ADDR")
     .WithReference(nats).WaitFor(nats)
     .WithSpecEnvironment(builder.Configuration, "ENRICH_DELAY_MS")
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Distributed_Processor>("processor")
     .WithHttpEndpoint(port: settings.ProcessorPort, name: "http")
+    .WithAspireListenAddress("METRICS_ADDR")
     .WithReplicas(settings.ProcessorReplicas)
     .WithReference(nats).WaitFor(nats)
     .WaitFor(enricher)
@@ -22,12 +24,14 @@ builder.AddProject<Projects.Distributed_Processor>("processor")
 
 builder.AddProject<Projects.Distributed_Aggregator>("aggregator")
     .WithHttpEndpoint(port: settings.AggregatorPort, name: "http")
+    .WithAspireListenAddress("AGGREGATOR_ADDR")
     .WithReference(nats).WaitFor(nats)
     .WithReference(database, "aggregator").WaitFor(database)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Distributed_Gateway>("gateway")
     .WithHttpEndpoint(port: settings.GatewayPort, name: "http")
+    .WithAspireListenAddress("GATEWAY_ADDR")
     .WithReference(nats).WaitFor(nats)
     .WithSpecEnvironment(builder.Configuration, "STREAM_MAX_MSGS", "STREAM_MAX_BYTES")
     .WithHttpHealthCheck("/health");

@@ -21,4 +21,13 @@ public static class SpecEnvironmentExtensions
 
         return resource;
     }
+
+    /// <summary>
+    /// Blanks a listen-address variable that the AppHost's own environment (a sourced .env)
+    /// would otherwise pass down: under Aspire the service must listen where Aspire's proxy
+    /// sends traffic (ASPNETCORE_URLS), not on the host port the proxy itself holds.
+    /// </summary>
+    public static IResourceBuilder<T> WithAspireListenAddress<T>(this IResourceBuilder<T> resource, string variable)
+        where T : IResourceWithEnvironment =>
+        resource.WithEnvironment(variable, string.Empty);
 }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Brings the whole topology up under the Aspire AppHost: NATS, PostgreSQL and the four
+# services, with the Aspire dashboard. Settings come from .env when it exists (see .env.example).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ -f .env ]]; then
+  set -a
+  # shellcheck disable=SC1091
+  source .env
+  set +a
+fi
+
+./scripts/install-deps.sh
+exec dotnet run --project Distributed.AppHost --launch-profile http "$@"

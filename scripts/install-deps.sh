@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what running and testing Distributed needs on a machine without a container engine:
+# nats-server and PostgreSQL's server binaries from Debian's packages. Installs only what is
+# missing, so it is cheap to call from every script.
+set -euo pipefail
+
+have_postgres() {
+  command -v postgres >/dev/null 2>&1 || compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null
+}
+have_nats() {
+  command -v nats-server >/dev/null 2>&1 || [[ -x /usr/sbin/nats-server ]]
+}
+
+missing=()
+have_nats || missing+=(nats-server)
+have_postgres || missing+=(postgresql)
+command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "The .NET 10 SDK is required (https://dot.net); install it, then run this again." >&2
+  exit 1
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  sudo=(sudo)
+fi
+
+echo "Installing ${missing[*]} from the distribution's packages..." >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+  # The package starts a system cluster on 5432; the AppHost runs its own, so stop that one.
+  "${sudo[@]}" service postgresql stop >/dev/null 2>&1 || true
+fi
