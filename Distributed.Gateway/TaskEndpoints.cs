@@ -35,6 +35,8 @@ public static class TaskEndpoints
         var body = await RequestBody.ReadAsync(request, RequestLimits.MaxBodyBytes, cancellationToken);
         if (body is null)
         {
+            // The rest of the body is not read; the connection cannot carry another request.
+            context.Response.Headers.Connection = "close";
             return Problem(StatusCodes.Status413PayloadTooLarge, "Body too large",
                 $"A task body may be at most {RequestLimits.MaxBodyBytes} bytes.");
         }
