@@ -9,8 +9,8 @@ namespace Distributed.Processor;
 
 /// <summary>
 /// Pulls from the shared durable consumer <c>processors</c> (each task goes to one replica) and
-/// works on at most PROCESSOR_CONCURRENCY tasks at once; the pull buffer is sized to match, so a
-/// processor never holds more than that in memory.
+/// works on at most PROCESSOR_CONCURRENCY tasks at once. It pulls only as many tasks as it has
+/// free slots, so a processor never holds more than that many in memory.
 /// </summary>
 public sealed partial class TaskConsumer(
     JetStreamTopology topology,
@@ -19,6 +19,7 @@ public sealed partial class TaskConsumer(
     ILogger<TaskConsumer> logger) : BackgroundService
 {
     private static readonly TimeSpan AckWait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FetchExpiry = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -33,23 +34,24 @@ public sealed partial class TaskConsumer(
 
         LogStarted(options.Value.ProcessorId, concurrency);
         using var slots = new SemaphoreSlim(concurrency, concurrency);
-        var inFlight = new HashSet<Task>();
-        var consumeOpts = new NatsJSConsumeOpts { MaxMsgs = concurrency };
+        var inFlight = new InFlightTasks();
 
         while (!stoppingToken.IsCancellationRequested)
         {
+            var received = 0;
             try
             {
-                await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: consumeOpts, cancellationToken: stoppingToken))
+                // Pull only as many tasks as there are free slots: nothing waits in a client-side buffer.
+                await slots.WaitAsync(stoppingToken);
+                var fetchOpts = new NatsJSFetchOpts { MaxMsgs = slots.CurrentCount + 1, Expires = FetchExpiry };
+                await foreach (var msg in consumer.FetchAsync<byte[]>(fetchOpts, cancellationToken: stoppingToken))
                 {
-                    await slots.WaitAsync(stoppingToken);
-                    var work = RunAsync(msg, slots, stoppingToken);
-                    lock (inFlight)
+                    if (received++ > 0)
                     {
-                        inFlight.Add(work);
+                        await slots.WaitAsync(stoppingToken);
                     }
 
-                    _ = work.ContinueWith(done => { lock (inFlight) { inFlight.Remove(done); } }, TaskScheduler.Default);
+                    inFlight.Track(RunAsync(msg, slots, stoppingToken));
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -61,16 +63,18 @@ public sealed partial class TaskConsumer(
                 LogConsumeInterrupted(ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
-        }
-
-        Task[] pending;
-        lock (inFlight)
-        {
-            pending = [.. inFlight];
+            finally
+            {
+                if (received == 0 && !stoppingToken.IsCancellationRequested)
+                {
+                    // The slot taken for an empty pull goes back.
+                    slots.Release();
+                }
+            }
         }
 
         // In-flight tasks see the cancellation and nak; unacked ones are redelivered anyway.
-        await Task.WhenAll(pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await inFlight.WhenAllAsync();
     }
 
     private async Task RunAsync(INatsJSMsg<byte[]> msg, SemaphoreSlim slots, CancellationToken stoppingToken)
@@ -78,6 +82,11 @@ public sealed partial class TaskConsumer(
         try
         {
             await handler.HandleAsync(msg, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down mid-task: hand it back at once for another replica.
+            await msg.NakAsync(cancellationToken: CancellationToken.None).AsTask().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         catch (Exception ex)
         {

@@ -15,11 +15,13 @@ public static class NatsServiceCollectionExtensions
     public static IHostApplicationBuilder AddNats(this IHostApplicationBuilder builder)
     {
         var url = NatsUrl.Resolve(builder.Configuration);
+        var (bareUrl, user, password) = NatsUrl.SplitCredentials(url);
         builder.Services.AddSingleton(provider =>
         {
             var opts = NatsOpts.Default with
             {
-                Url = url,
+                Url = bareUrl,
+                AuthOpts = NatsAuthOpts.Default with { Username = user, Password = password },
                 Name = builder.Environment.ApplicationName,
                 LoggerFactory = provider.GetRequiredService<ILoggerFactory>(),
                 RetryOnInitialConnect = true,

@@ -80,6 +80,13 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void Nats_credentials_are_split_out_of_the_url()
+    {
+        Assert.Equal(("nats://localhost:4222", "distributed", "p@ss"), NatsUrl.SplitCredentials("nats://distributed:p%40ss@localhost:4222"));
+        Assert.Equal(("nats://localhost:4222", (string?)null, (string?)null), NatsUrl.SplitCredentials("nats://localhost:4222"));
+    }
+
+    [Fact]
     public void Database_url_becomes_an_npgsql_connection_string()
     {
         var parsed = new NpgsqlConnectionStringBuilder(DatabaseUrl.ToConnectionString(DatabaseUrl.Default));

@@ -1,0 +1,39 @@
+namespace Distributed.Processor;
+
+/// <summary>The tasks a processor is working on, so that shutdown can wait for them to finish or nak.</summary>
+public sealed class InFlightTasks
+{
+    private readonly HashSet<Task> _tasks = [];
+    private readonly Lock _gate = new();
+
+    public void Track(Task work)
+    {
+        lock (_gate)
+        {
+            _tasks.Add(work);
+        }
+
+        _ = work.ContinueWith(
+            done =>
+            {
+                lock (_gate)
+                {
+                    _tasks.Remove(done);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    public Task WhenAllAsync()
+    {
+        Task[] pending;
+        lock (_gate)
+        {
+            pending = [.. _tasks];
+        }
+
+        return Task.WhenAll(pending).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+}
