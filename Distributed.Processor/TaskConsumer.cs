@@ -18,8 +18,8 @@ public sealed partial class TaskConsumer(
     IOptions<ProcessorOptions> options,
     ILogger<TaskConsumer> logger) : BackgroundService
 {
-    private static readonly TimeSpan AckWait = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan FetchExpiry = TimeSpan.FromSeconds(5);
+    // Short, so that a pull request left behind by a replica that died holds few tasks for long.
+    private static readonly TimeSpan FetchExpiry = TimeSpan.FromSeconds(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -28,7 +28,7 @@ public sealed partial class TaskConsumer(
         {
             DurableName = Subjects.ProcessorsConsumer,
             AckPolicy = ConsumerConfigAckPolicy.Explicit,
-            AckWait = AckWait,
+            AckWait = options.Value.AckWait,
             MaxAckPending = 10_000,
         }, stoppingToken);
 

@@ -25,6 +25,7 @@ public static class Extensions
     private const string AlivenessEndpointPath = "/alive";
     private const string MetricsEndpointPath = "/metrics";
     private const string LiveTag = "live";
+    private static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(3);
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, ServiceAddress address)
         where TBuilder : IHostApplicationBuilder
@@ -77,6 +78,18 @@ public static class Extensions
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+
+        // A dependency that does not answer must make /health say 503 quickly, not hang the probe.
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var registration in options.Registrations)
+            {
+                if (registration.Timeout == Timeout.InfiniteTimeSpan || registration.Timeout > HealthCheckTimeout)
+                {
+                    registration.Timeout = HealthCheckTimeout;
+                }
+            }
+        });
         return builder;
     }
 

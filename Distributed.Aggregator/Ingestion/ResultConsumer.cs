@@ -27,6 +27,9 @@ public sealed partial class ResultConsumer(
     public const string Stage = "aggregator";
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
 
+    // A batch is written in milliseconds; an aggregator that died holding results gives them back this soon.
+    private static readonly TimeSpan AckWait = TimeSpan.FromSeconds(10);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await migrator.WaitUntilReadyAsync(stoppingToken);
@@ -35,7 +38,7 @@ public sealed partial class ResultConsumer(
         {
             DurableName = Subjects.AggregatorConsumer,
             AckPolicy = ConsumerConfigAckPolicy.Explicit,
-            AckWait = TimeSpan.FromSeconds(30),
+            AckWait = AckWait,
             MaxAckPending = 20_000,
         }, stoppingToken);
 
@@ -45,21 +48,30 @@ public sealed partial class ResultConsumer(
             SingleWriter = true,
         });
 
+        // On shutdown the receiver stops pulling and hands over what it already holds; the writer
+        // stores and acks all of it before the service exits, so nothing waits out an ack timeout.
         var receiving = ReceiveAsync(consumer, inbox.Writer, settings.BatchSize * 2, stoppingToken);
-        await WriteBatchesAsync(inbox.Reader, settings, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await receiving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await WriteBatchesAsync(inbox.Reader, settings);
+        await receiving;
     }
 
     private async Task ReceiveAsync(INatsJSConsumer consumer, ChannelWriter<INatsJSMsg<byte[]>> inbox, int buffer, CancellationToken stoppingToken)
     {
-        var consumeOpts = new NatsJSConsumeOpts { MaxMsgs = buffer };
+        // Short pulls with heartbeats: after NATS restarts, a pull the server forgot is noticed in seconds.
+        var consumeOpts = new NatsJSConsumeOpts
+        {
+            MaxMsgs = buffer,
+            DrainOnCancel = true,
+            Expires = TimeSpan.FromSeconds(5),
+            IdleHeartbeat = TimeSpan.FromSeconds(2),
+        };
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: consumeOpts, cancellationToken: stoppingToken))
                 {
-                    await inbox.WriteAsync(msg, stoppingToken);
+                    await inbox.WriteAsync(msg, CancellationToken.None);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -76,14 +88,13 @@ public sealed partial class ResultConsumer(
         inbox.TryComplete();
     }
 
-    private async Task WriteBatchesAsync(ChannelReader<INatsJSMsg<byte[]>> inbox, IngestionOptions settings, CancellationToken stoppingToken)
+    private async Task WriteBatchesAsync(ChannelReader<INatsJSMsg<byte[]>> inbox, IngestionOptions settings)
     {
         var batch = new List<INatsJSMsg<byte[]>>(settings.BatchSize);
-        while (await inbox.WaitToReadAsync(stoppingToken))
+        while (await inbox.WaitToReadAsync(CancellationToken.None))
         {
-            using (var window = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+            using (var window = new CancellationTokenSource(settings.FlushMs))
             {
-                window.CancelAfter(settings.FlushMs);
                 while (batch.Count < settings.BatchSize)
                 {
                     if (inbox.TryRead(out var msg))
@@ -99,19 +110,19 @@ public sealed partial class ResultConsumer(
                             break;
                         }
                     }
-                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                    catch (OperationCanceledException)
                     {
                         break;
                     }
                 }
             }
 
-            await StoreAsync(batch, stoppingToken);
+            await StoreAsync(batch, CancellationToken.None);
             batch.Clear();
         }
     }
 
-    private async Task StoreAsync(List<INatsJSMsg<byte[]>> batch, CancellationToken stoppingToken)
+    private async Task StoreAsync(List<INatsJSMsg<byte[]>> batch, CancellationToken cancellationToken)
     {
         var decoded = new List<(INatsJSMsg<byte[]> Msg, ResultRow Row, Activity? Span)>(batch.Count);
         foreach (var msg in batch)
@@ -129,8 +140,8 @@ public sealed partial class ResultConsumer(
             LogDeadLetter(msg.Subject, error);
             try
             {
-                await deadLetters.PublishAsync(Stage, msg.Subject, msg.Data ?? [], error, stoppingToken);
-                await msg.AckAsync(cancellationToken: stoppingToken);
+                await deadLetters.PublishAsync(Stage, msg.Subject, msg.Data ?? [], error, cancellationToken);
+                await msg.AckAsync(cancellationToken: cancellationToken);
             }
             catch (Exception ex) when (ex is NatsException or TimeoutException)
             {
@@ -141,14 +152,14 @@ public sealed partial class ResultConsumer(
 
         try
         {
-            var inserted = await writer.WriteAsync([.. decoded.Select(d => d.Row)], stoppingToken);
+            var inserted = await writer.WriteAsync([.. decoded.Select(d => d.Row)], cancellationToken);
             metrics.Stored(inserted);
             foreach (var (msg, _, _) in decoded)
             {
-                await msg.AckAsync(cancellationToken: stoppingToken);
+                await msg.AckAsync(cancellationToken: cancellationToken);
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogStoreFailed(decoded.Count, ex.GetBaseException().Message);
             foreach (var (msg, _, _) in decoded)

@@ -27,7 +27,7 @@ public static class NatsServiceCollectionExtensions
                 RetryOnInitialConnect = true,
                 MaxReconnectRetry = -1,
                 ReconnectWaitMin = TimeSpan.FromMilliseconds(250),
-                ReconnectWaitMax = TimeSpan.FromSeconds(2),
+                ReconnectWaitMax = TimeSpan.FromSeconds(1),
                 // Publishes made while disconnected wait here; keep that bounded so callers see failure.
                 CommandTimeout = TimeSpan.FromSeconds(5),
                 RequestTimeout = TimeSpan.FromSeconds(5),

@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Runtime.ExceptionServices;
+using System.Text;
+using System.Text.Json;
+using Distributed.Tests.Integration;
+using Xunit.Abstractions;
+
+namespace Distributed.Tests.Faults;
+
+/// <summary>
+/// Kills (-9) or stops (SIGTERM) each part in turn under a steady load and checks the spec's
+/// delivery promise: every accepted task is stored exactly once, and the pipeline drains by itself.
+/// </summary>
+public sealed class FaultInjectionTests(ProcessTopology topology, ITestOutputHelper output) : IClassFixture<ProcessTopology>
+{
+    private static readonly string[] Processors = ["processor-1", "processor-2"];
+    private static readonly TimeSpan LoadInterval = TimeSpan.FromMilliseconds(20); // 50 tasks/s
+    private static readonly TimeSpan SteadyLoad = TimeSpan.FromSeconds(1.5);
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan DrainDeadline = TimeSpan.FromSeconds(90);
+    private static readonly string ReportFile = Path.Combine(RepositoryPaths.Root, "TestResults", "fault-injection.md");
+
+    [Fact]
+    public void Services_started_before_nats_and_postgres_wait_for_them_instead_of_crashing()
+    {
+        foreach (var service in ProcessTopology.Services)
+        {
+            var (alive, health) = topology.BeforeDependencies[service];
+            Assert.Equal(HttpStatusCode.OK, alive);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health);
+        }
+    }
+
+    [Theory]
+    [InlineData("gateway")]
+    [InlineData("processor-1")]
+    [InlineData("enricher")]
+    [InlineData("aggregator")]
+    [InlineData("nats")]
+    [InlineData("postgres")]
+    public async Task Kill_9_and_restart_loses_and_duplicates_nothing(string part)
+    {
+        var (report, stored, drain) = await RunUnderLoadAsync($"kill-{part}", async () =>
+        {
+            await topology[part].KillAsync();
+            await Task.Delay(Outage);
+            await topology.StartAsync(part);
+        });
+
+        Record($"kill -9 {part}", report, stored, drain);
+        if (part == "nats")
+        {
+            // While NATS is down the gateway refuses tasks with 503 + Retry-After instead of queueing them.
+            Assert.True(report.Count(HttpStatusCode.ServiceUnavailable) > 0, "no 503 while NATS was down");
+            Assert.Equal(0, report.RetryAfterMissing);
+            Assert.All(report.UnavailableMediaTypes, media => Assert.Equal("application/problem+json", media));
+        }
+
+        if (part == "enricher")
+        {
+            // A long enricher outage degrades tasks (stored without enrichment) rather than losing or blocking them.
+            var degraded = await DegradedTotalAsync();
+            Assert.True(degraded > 0, "no task was stored degraded during the enricher outage");
+        }
+    }
+
+    [Theory]
+    [InlineData("gateway")]
+    [InlineData("processor-2")]
+    [InlineData("enricher")]
+    [InlineData("aggregator")]
+    public async Task Sigterm_exits_0_and_loses_and_duplicates_nothing(string part)
+    {
+        var exitCode = -1;
+        var (report, stored, drain) = await RunUnderLoadAsync($"term-{part}", async () =>
+        {
+            exitCode = await topology[part].TerminateAsync(TimeSpan.FromSeconds(20));
+            await topology.StartAsync(part);
+        });
+
+        Record($"SIGTERM {part}", report, stored, drain);
+        Assert.Equal(0, exitCode);
+    }
+
+    [Fact]
+    public async Task A_full_task_stream_gets_503_with_retry_after_and_nothing_accepted_is_lost()
+    {
+        var taskType = "overload" + Guid.NewGuid().ToString("N")[..6];
+        await topology["processor-1"].TerminateAsync(TimeSpan.FromSeconds(20));
+        await topology["processor-2"].TerminateAsync(TimeSpan.FromSeconds(20));
+        try
+        {
+            var statuses = new List<HttpStatusCode>();
+            var accepted = new List<Guid>();
+            HttpResponseMessage? refused = null;
+            for (var i = 0; i < ProcessTopology.StreamMaxMessages + 100 && refused is null; i++)
+            {
+                using var content = new StringContent($$"""{"task_type":"{{taskType}}","data":{{i}}}""", Encoding.UTF8, "application/json");
+                var response = await topology.Gateway.PostAsync(new Uri("/tasks", UriKind.Relative), content);
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    accepted.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("request_id").GetGuid());
+                    response.Dispose();
+                }
+                else
+                {
+                    refused = response;
+                }
+            }
+
+            Assert.NotNull(refused);
+            using (refused)
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+                Assert.NotNull(refused.Headers.RetryAfter);
+                Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            }
+
+            Assert.InRange(accepted.Count, 1, ProcessTopology.StreamMaxMessages);
+
+            var started = Stopwatch.StartNew();
+            await topology.StartAsync("processor-1");
+            await topology.StartAsync("processor-2");
+            var stored = await WaitForAllStoredAsync(taskType, accepted);
+            Record("task stream full", new LoadReport(accepted, new Dictionary<HttpStatusCode, int> { [HttpStatusCode.Accepted] = accepted.Count, [HttpStatusCode.ServiceUnavailable] = 1 }, 0, 0, []), stored, started.Elapsed);
+        }
+        finally
+        {
+            await topology.StartAsync("processor-1");
+            await topology.StartAsync("processor-2");
+        }
+    }
+
+    [Fact]
+    public async Task Secrets_never_appear_in_any_log()
+    {
+        // Some traffic first, so the logs hold more than start-up lines.
+        using var driver = new LoadDriver(topology.Gateway, "secrets", LoadInterval);
+        driver.Start();
+        await Task.Delay(SteadyLoad);
+        var report = await driver.StopAsync();
+        await WaitForAllStoredAsync("secrets", report.Accepted);
+
+        var logs = topology.ReadAllLogs();
+        Assert.NotEmpty(logs);
+        Assert.DoesNotContain(topology.NatsPassword, logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(topology.PostgresPassword, logs, StringComparison.Ordinal);
+    }
+
+    private async Task<(LoadReport Report, IReadOnlyList<Guid> Stored, TimeSpan Drain)> RunUnderLoadAsync(string label, Func<Task> fault)
+    {
+        var taskType = label + "-" + Guid.NewGuid().ToString("N")[..6];
+        using var driver = new LoadDriver(topology.Gateway, taskType, LoadInterval);
+        driver.Start();
+        ExceptionDispatchInfo? failure = null;
+        try
+        {
+            await Task.Delay(SteadyLoad);
+            await fault();
+            await Task.Delay(SteadyLoad);
+        }
+        catch (Exception ex)
+        {
+            failure = ExceptionDispatchInfo.Capture(ex);
+        }
+
+        var report = await driver.StopAsync();
+        // Whatever the fault did, the topology is whole again for the next test.
+        foreach (var part in ProcessTopology.AllParts)
+        {
+            await topology.StartAsync(part);
+        }
+
+        failure?.Throw();
+        var started = Stopwatch.StartNew();
+        var stored = await WaitForAllStoredAsync(taskType, report.Accepted);
+        var drain = started.Elapsed;
+
+        Assert.True(report.Accepted.Count > 50, $"only {report.Accepted.Count} tasks accepted: the load did not run");
+        Assert.Equal(stored.Count, stored.Distinct().Count());
+        Assert.Empty(report.Accepted.Except(stored));
+        // A row beyond the accepted ones can only come from a request whose outcome the client could not
+        // know: no answer at all, or a 503 because the stream's ack was lost when NATS died after storing.
+        Assert.InRange(stored.Count - report.Accepted.Count, 0, report.UnknownOutcome + report.Count(HttpStatusCode.ServiceUnavailable));
+        return (report, stored, drain);
+    }
+
+    private async Task<IReadOnlyList<Guid>> WaitForAllStoredAsync(string taskType, IReadOnlyList<Guid> accepted)
+    {
+        var expected = accepted.ToHashSet();
+        return await Eventually.MatchAsync(
+            () => ListAsync(taskType),
+            ids => expected.IsSubsetOf(ids),
+            DrainDeadline,
+            $"all {expected.Count} accepted '{taskType}' tasks to be stored");
+    }
+
+    private async Task<List<Guid>> ListAsync(string taskType)
+    {
+        var rows = await topology.Aggregator.GetFromJsonAsync<JsonElement[]>(new Uri($"/results?task_type={taskType}&limit=1000", UriKind.Relative));
+        return [.. rows!.Select(r => r.GetProperty("request_id").GetGuid())];
+    }
+
+    private async Task<double> DegradedTotalAsync()
+    {
+        double total = 0;
+        foreach (var processor in Processors)
+        {
+            var metrics = await topology.MetricsAsync(processor);
+            total += metrics.Split('\n')
+                .Where(line => line.StartsWith("tasks_degraded_total", StringComparison.Ordinal))
+                .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        }
+
+        return total;
+    }
+
+    private void Record(string fault, LoadReport report, IReadOnlyList<Guid> stored, TimeSpan drain)
+    {
+        var duplicates = stored.Count - stored.Distinct().Count();
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"| {fault} | {report.Accepted.Count} | {stored.Count} | {duplicates} | {report.Accepted.Except(stored).Count()} | {report.Count(HttpStatusCode.ServiceUnavailable)} | {report.UnknownOutcome} | {drain.TotalSeconds:F1} s |");
+        output.WriteLine(line);
+        Directory.CreateDirectory(Path.GetDirectoryName(ReportFile)!);
+        if (!File.Exists(ReportFile))
+        {
+            File.WriteAllText(ReportFile,
+                "| fault | accepted (202) | stored | duplicated | lost | 503 | no answer | drain |\n|---|---|---|---|---|---|---|---|\n");
+        }
+
+        File.AppendAllText(ReportFile, line + "\n");
+    }
+}

@@ -1,0 +1,246 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using NATS.Client.Core;
+using Npgsql;
+
+namespace Distributed.Tests.Faults;
+
+/// <summary>
+/// The topology as separate OS processes — nats-server, PostgreSQL, enricher, two processors,
+/// aggregator, gateway — so that a test can kill and restart any one of them. The services are
+/// started first, before NATS and PostgreSQL exist, as an operator might do by accident.
+/// </summary>
+public sealed class ProcessTopology : IAsyncLifetime
+{
+    public const int StreamMaxMessages = 600;
+    private const int NatsPort = 24222;
+    private const int PostgresPort = 25432;
+    private const int GatewayPort = 23000;
+    private const int AggregatorPort = 23001;
+    private static readonly TimeSpan ReadyDeadline = TimeSpan.FromSeconds(90);
+
+    private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "distributed-faults", Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, ManagedProcess> _parts = [];
+    private readonly Dictionary<string, Uri> _healthUrls = [];
+
+    public string NatsPassword { get; } = Secret();
+
+    public string PostgresPassword { get; } = Secret();
+
+    public string NatsUrl => $"nats://distributed:{NatsPassword}@127.0.0.1:{NatsPort}";
+
+    public HttpClient Gateway { get; } = new() { BaseAddress = new Uri($"http://127.0.0.1:{GatewayPort}"), Timeout = TimeSpan.FromSeconds(15) };
+
+    public HttpClient Aggregator { get; } = new() { BaseAddress = new Uri($"http://127.0.0.1:{AggregatorPort}"), Timeout = TimeSpan.FromSeconds(15) };
+
+    /// <summary>What /alive and /health said while NATS and PostgreSQL were not there yet.</summary>
+    public IReadOnlyDictionary<string, (HttpStatusCode Alive, HttpStatusCode Health)> BeforeDependencies { get; private set; } =
+        new Dictionary<string, (HttpStatusCode, HttpStatusCode)>();
+
+    public static IReadOnlyList<string> Services { get; } = ["enricher", "processor-1", "processor-2", "aggregator", "gateway"];
+
+    /// <summary>Every part, dependencies first.</summary>
+    public static IReadOnlyList<string> AllParts { get; } = ["nats", "postgres", .. Services];
+
+    public ManagedProcess this[string part] => _parts[part];
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_stateDirectory);
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var common = new Dictionary<string, string>
+        {
+            ["NATS_URL"] = NatsUrl,
+            ["STREAM_MAX_MSGS"] = StreamMaxMessages.ToString(CultureInfo.InvariantCulture),
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // One timestamped line per event, so a failure can be read against the fault's time.
+            ["Logging__Console__FormatterName"] = "simple",
+            ["Logging__Console__FormatterOptions__SingleLine"] = "true",
+            ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
+        };
+
+        AddService(dotnet, "enricher", "Distributed.Enricher", 23090, common, ("METRICS_ADDR", "127.0.0.1:23090"), ("ENRICH_DELAY_MS", "1"));
+        foreach (var (replica, port) in new[] { (1, 23091), (2, 23092) })
+        {
+            AddService(dotnet, $"processor-{replica}", "Distributed.Processor", port, common,
+                ("METRICS_ADDR", $"127.0.0.1:{port}"), ("PROCESSOR_ID", $"processor-{replica}"), ("PROCESSING_DELAY_MS", "5"),
+                ("ENRICH_TIMEOUT_MS", "500"), ("ENRICH_MAX_ATTEMPTS", "4"), ("ENRICH_RETRY_DELAY_MS", "250"));
+        }
+
+        AddService(dotnet, "aggregator", "Distributed.Aggregator", AggregatorPort, common,
+            ("AGGREGATOR_ADDR", $"127.0.0.1:{AggregatorPort}"),
+            ("DATABASE_URL", $"postgres://postgres:{PostgresPassword}@127.0.0.1:{PostgresPort}/aggregator"));
+        AddService(dotnet, "gateway", "Distributed.Gateway", GatewayPort, common, ("GATEWAY_ADDR", $"127.0.0.1:{GatewayPort}"));
+
+        var natsDirectory = Path.Combine(_stateDirectory, "nats");
+        Directory.CreateDirectory(natsDirectory);
+        _parts["nats"] = new ManagedProcess("nats", NatsServerPath(),
+            ["-js", "-sd", natsDirectory, "-a", "127.0.0.1", "-p", NatsPort.ToString(CultureInfo.InvariantCulture), "--user", "distributed", "--pass", NatsPassword],
+            new Dictionary<string, string>(), Log("nats"));
+        _parts["postgres"] = new ManagedProcess("postgres", "bash",
+            [Path.Combine(RepositoryPaths.Root, "scripts", "run-local-postgres.sh"), Path.Combine(_stateDirectory, "postgres"), PostgresPort.ToString(CultureInfo.InvariantCulture)],
+            new Dictionary<string, string> { ["POSTGRES_PASSWORD"] = PostgresPassword }, Log("postgres"));
+
+        // Services first: they must wait for their dependencies, not crash.
+        foreach (var service in Services)
+        {
+            _parts[service].Start();
+        }
+
+        var before = new Dictionary<string, (HttpStatusCode, HttpStatusCode)>();
+        foreach (var service in Services)
+        {
+            before[service] = await ProbeWhileDependenciesMissingAsync(service);
+        }
+
+        BeforeDependencies = before;
+
+        await StartAsync("nats");
+        await StartAsync("postgres");
+        foreach (var service in Services)
+        {
+            await WaitReadyAsync(service);
+        }
+    }
+
+    /// <summary>Starts a part and waits until it is usable, starting it again if it exits on the way.</summary>
+    public async Task StartAsync(string part)
+    {
+        using var deadline = new CancellationTokenSource(ReadyDeadline);
+        while (true)
+        {
+            if (!_parts[part].IsRunning)
+            {
+                _parts[part].Start();
+            }
+
+            if (await IsReadyAsync(part, deadline.Token))
+            {
+                return;
+            }
+
+            if (deadline.IsCancellationRequested)
+            {
+                throw new TimeoutException($"{part} was not ready within {ReadyDeadline.TotalSeconds} s; see {_parts[part].LogFile}");
+            }
+
+            await Task.Delay(250, CancellationToken.None);
+        }
+    }
+
+    public Task WaitReadyAsync(string part) => StartAsync(part);
+
+    public string ReadAllLogs() => string.Join(Environment.NewLine, _parts.Values.Select(p => p.ReadLog()));
+
+    public async Task<string> MetricsAsync(string service)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var health = _healthUrls[service];
+        return await client.GetStringAsync(new Uri(health, "/metrics"));
+    }
+
+    private async Task<bool> IsReadyAsync(string part, CancellationToken cancellationToken)
+    {
+        try
+        {
+            switch (part)
+            {
+                case "nats":
+                    await using (var connection = new NatsConnection(NatsOpts.Default with { Url = NatsUrl, ConnectTimeout = TimeSpan.FromSeconds(1) }))
+                    {
+                        await connection.ConnectAsync();
+                        await connection.PingAsync(cancellationToken);
+                    }
+
+                    return true;
+                case "postgres":
+                    await using (var connection = new NpgsqlConnection(
+                        $"Host=127.0.0.1;Port={PostgresPort};Username=postgres;Password={PostgresPassword};Database=postgres;Timeout=2;Pooling=false"))
+                    {
+                        await connection.OpenAsync(cancellationToken);
+                    }
+
+                    return true;
+                default:
+                    using (var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) })
+                    using (var response = await client.GetAsync(_healthUrls[part], cancellationToken))
+                    {
+                        return response.StatusCode == HttpStatusCode.OK;
+                    }
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or NatsException or NpgsqlException or TimeoutException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<(HttpStatusCode Alive, HttpStatusCode Health)> ProbeWhileDependenciesMissingAsync(string service)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var alive = new Uri(_healthUrls[service], "/alive");
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            try
+            {
+                using var aliveResponse = await client.GetAsync(alive, deadline.Token);
+                using var healthResponse = await client.GetAsync(_healthUrls[service], deadline.Token);
+                return (aliveResponse.StatusCode, healthResponse.StatusCode);
+            }
+            catch (HttpRequestException) when (!deadline.IsCancellationRequested && _parts[service].IsRunning)
+            {
+                await Task.Delay(200, CancellationToken.None);
+            }
+            catch (HttpRequestException) when (!_parts[service].IsRunning)
+            {
+                throw new InvalidOperationException($"{service} exited while NATS and PostgreSQL were down:{Environment.NewLine}{_parts[service].ReadLog()}");
+            }
+        }
+    }
+
+    private void AddService(string dotnet, string name, string project, int port, Dictionary<string, string> common, params (string Key, string Value)[] settings)
+    {
+        var environment = new Dictionary<string, string>(common);
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
+        _parts[name] = new ManagedProcess(name, dotnet, [RepositoryPaths.ServiceAssembly(project)], environment, Log(name));
+        _healthUrls[name] = new Uri($"http://127.0.0.1:{port}/health");
+    }
+
+    private string Log(string name) => Path.Combine(_stateDirectory, name + ".log");
+
+    private static readonly string[] NatsServerLocations = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server", "/usr/local/sbin/nats-server"];
+
+    private static string NatsServerPath() => NatsServerLocations.FirstOrDefault(File.Exists) ?? "nats-server";
+
+    private static string Secret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+
+    public async Task DisposeAsync()
+    {
+        Gateway.Dispose();
+        Aggregator.Dispose();
+        foreach (var part in _parts.Values.Reverse())
+        {
+            await part.DisposeAsync();
+        }
+
+        var keepLogs = Environment.GetEnvironmentVariable("DISTRIBUTED_KEEP_FAULT_LOGS") == "1";
+        if (!keepLogs)
+        {
+            try
+            {
+                Directory.Delete(_stateDirectory, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Best effort; the OS temp cleaner takes what is left.
+            }
+        }
+    }
+}
