@@ -47,14 +47,17 @@ public static class TaskEndpoints
         }
 
         var outcome = await publisher.PublishAsync(submission!, cancellationToken);
-        if (outcome.RequestId is not { } requestId)
+        switch (outcome.Status)
         {
-            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Problem(StatusCodes.Status503ServiceUnavailable, "Task queue unavailable",
-                $"The task was not accepted ({outcome.Failure}); retry after {RetryAfterSeconds} s.");
+            case PublishStatus.Accepted:
+                return TypedResults.Json(new TaskAccepted(outcome.RequestId, "accepted"), statusCode: StatusCodes.Status202Accepted);
+            case PublishStatus.TooLarge:
+                return Problem(StatusCodes.Status413PayloadTooLarge, "Task too large", $"The task was not accepted: {outcome.Failure}.");
+            default:
+                context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Problem(StatusCodes.Status503ServiceUnavailable, "Task queue unavailable",
+                    $"The task was not accepted ({outcome.Failure}); retry after {RetryAfterSeconds} s.");
         }
-
-        return TypedResults.Json(new TaskAccepted(requestId, "accepted"), statusCode: StatusCodes.Status202Accepted);
     }
 
     /// <summary>The W3C trace context of this request, so a client can find the task's trace.</summary>

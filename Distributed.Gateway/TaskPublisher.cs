@@ -25,11 +25,18 @@ public sealed partial class TaskPublisher(
 
         var task = new TaskMessage(Guid.NewGuid(), submission.TaskType, submission.Data, clock.GetUtcNow());
         var subject = Subjects.Task(task.TaskType);
+        var payload = ContractJson.Serialize(task);
+        if (connection.ServerInfo?.MaxPayload is > 0 and var maxPayload && payload.Length > maxPayload)
+        {
+            // Retrying cannot help: say so instead of a 503.
+            return PublishOutcome.TooLarge($"the task is {payload.Length} bytes as a message; NATS takes at most {maxPayload}");
+        }
+
         try
         {
             var ack = await jetStream.PublishAsync(
                 subject,
-                ContractJson.Serialize(task),
+                payload,
                 opts: new NatsJSPubOpts { MsgId = task.RequestId.ToString() },
                 cancellationToken: cancellationToken);
             if (ack.Error is { } apiError)
@@ -53,9 +60,18 @@ public sealed partial class TaskPublisher(
     private partial void LogRefused(string subject, string? reason);
 }
 
-public sealed record PublishOutcome(Guid? RequestId, string? Failure)
+public enum PublishStatus
 {
-    public static PublishOutcome Accepted(Guid requestId) => new(requestId, null);
+    Accepted,
+    Unavailable,
+    TooLarge,
+}
 
-    public static PublishOutcome Unavailable(string reason) => new(null, reason);
+public sealed record PublishOutcome(PublishStatus Status, Guid RequestId, string? Failure)
+{
+    public static PublishOutcome Accepted(Guid requestId) => new(PublishStatus.Accepted, requestId, null);
+
+    public static PublishOutcome Unavailable(string reason) => new(PublishStatus.Unavailable, Guid.Empty, reason);
+
+    public static PublishOutcome TooLarge(string reason) => new(PublishStatus.TooLarge, Guid.Empty, reason);
 }

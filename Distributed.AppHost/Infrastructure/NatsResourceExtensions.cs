@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -37,45 +36,33 @@ public static class NatsResourceExtensions
         ReferenceExpression.Create($"nats://{user}:{password}@{endpoint.Property(EndpointProperty.HostAndPort)}");
 
     private static IResourceBuilder<NatsContainerResource> AddContainer(
-        IDistributedApplicationBuilder builder, string name, TopologySettings settings, ParameterResource user, ParameterResource password) =>
-        builder.AddResource(new NatsContainerResource(name, user, password))
+        IDistributedApplicationBuilder builder, string name, TopologySettings settings, ParameterResource user, ParameterResource password)
+    {
+        const string configInContainer = "/etc/nats/distributed.conf";
+        var configFile = NatsServerConfig.Write(
+            Path.Combine(settings.StateDirectory, name + "-container", "nats-server.conf"), "0.0.0.0:4222", "0.0.0.0:8222", "/data");
+
+        return builder.AddResource(new NatsContainerResource(name, user, password))
             .WithImage(ContainerImage, ContainerTag)
             .WithVolume("distributed-nats-data", "/data")
-            .WithEndpoint(port: settings.NatsPort, targetPort: 4222, name: ClientEndpointName, scheme: "tcp")
-            .WithHttpEndpoint(port: settings.NatsMonitorPort, targetPort: 8222, name: MonitorEndpointName)
+            .WithBindMount(configFile, configInContainer, isReadOnly: true)
+            .WithArgs("-c", configInContainer)
             .WithEnvironment("NATS_USER", user)
             .WithEnvironment("NATS_PASSWORD", password)
-            // The container's shell-less entrypoint cannot expand variables, so pass them as arguments.
-            .WithArgs(context =>
-            {
-                context.Args.Add("--jetstream");
-                context.Args.Add("--store_dir=/data");
-                context.Args.Add("--http_port=8222");
-                context.Args.Add("--user");
-                context.Args.Add(user);
-                context.Args.Add("--pass");
-                context.Args.Add(password);
-            });
+            .WithEndpoint(port: settings.NatsPort, targetPort: 4222, name: ClientEndpointName, scheme: "tcp")
+            .WithHttpEndpoint(port: settings.NatsMonitorPort, targetPort: 8222, name: MonitorEndpointName);
+    }
 
     private static IResourceBuilder<NatsServerResource> AddLocalProcess(
         IDistributedApplicationBuilder builder, string name, TopologySettings settings, ParameterResource user, ParameterResource password)
     {
         var directory = Path.Combine(settings.StateDirectory, name);
         Directory.CreateDirectory(directory);
-        var configFile = Path.Combine(directory, "nats-server.conf");
-        // The credentials stay out of the file and the command line: nats-server reads them from its environment.
-        File.WriteAllText(configFile, string.Create(CultureInfo.InvariantCulture, $$"""
-            # Written by the Distributed AppHost on each start.
-            listen: "127.0.0.1:{{settings.NatsPort}}"
-            http: "127.0.0.1:{{settings.NatsMonitorPort}}"
-            jetstream {
-              store_dir: "{{Path.Combine(directory, "jetstream")}}"
-            }
-            authorization {
-              user: $NATS_USER
-              password: $NATS_PASSWORD
-            }
-            """));
+        var configFile = NatsServerConfig.Write(
+            Path.Combine(directory, "nats-server.conf"),
+            $"127.0.0.1:{settings.NatsPort}",
+            $"127.0.0.1:{settings.NatsMonitorPort}",
+            Path.Combine(directory, "jetstream"));
 
         var command = LocalExecutables.Find("nats-server")
             ?? throw new InvalidOperationException("nats-server is not installed; run ./scripts/install-deps.sh (or apt-get install nats-server).");

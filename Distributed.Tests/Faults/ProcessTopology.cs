@@ -76,9 +76,10 @@ public sealed class ProcessTopology : IAsyncLifetime
 
         var natsDirectory = Path.Combine(_stateDirectory, "nats");
         Directory.CreateDirectory(natsDirectory);
-        _parts["nats"] = new ManagedProcess("nats", NatsServerPath(),
-            ["-js", "-sd", natsDirectory, "-a", "127.0.0.1", "-p", NatsPort.ToString(CultureInfo.InvariantCulture), "--user", "distributed", "--pass", NatsPassword],
-            new Dictionary<string, string>(), Log("nats"));
+        var natsConfig = Distributed.AppHost.Infrastructure.NatsServerConfig.Write(
+            Path.Combine(natsDirectory, "nats-server.conf"), $"127.0.0.1:{NatsPort}", "127.0.0.1:28222", Path.Combine(natsDirectory, "jetstream"));
+        _parts["nats"] = new ManagedProcess("nats", NatsServerPath(), ["-c", natsConfig],
+            new Dictionary<string, string> { ["NATS_USER"] = "distributed", ["NATS_PASSWORD"] = NatsPassword }, Log("nats"));
         _parts["postgres"] = new ManagedProcess("postgres", "bash",
             [Path.Combine(RepositoryPaths.Root, "scripts", "run-local-postgres.sh"), Path.Combine(_stateDirectory, "postgres"), PostgresPort.ToString(CultureInfo.InvariantCulture)],
             new Dictionary<string, string> { ["POSTGRES_PASSWORD"] = PostgresPassword }, Log("postgres"));
