@@ -11,6 +11,7 @@ builder.Services.AddOptions<IngestionOptions>().Bind(builder.Configuration).Vali
 builder.Services.AddSingleton<ResultWriter>();
 builder.Services.AddHostedService<ResultConsumer>();
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 
 var app = builder.Build();
 

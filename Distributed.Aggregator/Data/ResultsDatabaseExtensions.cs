@@ -20,7 +20,9 @@ public static class ResultsDatabaseExtensions
             builder.Configuration[key] = DatabaseUrl.ToConnectionString(string.IsNullOrWhiteSpace(url) ? DatabaseUrl.Default : url);
         }
 
-        builder.AddNpgsqlDbContext<ResultsDbContext>(ConnectionName);
+        // No EF retry loop: writes are retried through JetStream redelivery, and a query while
+        // PostgreSQL is down should answer 503 at once rather than hang the client.
+        builder.AddNpgsqlDbContext<ResultsDbContext>(ConnectionName, settings => settings.DisableRetry = true);
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DatabaseMigrator>());
     }

@@ -43,9 +43,15 @@ public sealed class FaultInjectionTests(ProcessTopology topology, ITestOutputHel
     [InlineData("postgres")]
     public async Task Kill_9_and_restart_loses_and_duplicates_nothing(string part)
     {
+        HttpResponseMessage? statsDuringOutage = null;
         var (report, stored, drain) = await RunUnderLoadAsync($"kill-{part}", async () =>
         {
             await topology[part].KillAsync();
+            if (part == "postgres")
+            {
+                statsDuringOutage = await topology.Aggregator.GetAsync(new Uri("/stats", UriKind.Relative));
+            }
+
             await Task.Delay(Outage);
             await topology.StartAsync(part);
         });
@@ -57,6 +63,17 @@ public sealed class FaultInjectionTests(ProcessTopology topology, ITestOutputHel
             Assert.True(report.Count(HttpStatusCode.ServiceUnavailable) > 0, "no 503 while NATS was down");
             Assert.Equal(0, report.RetryAfterMissing);
             Assert.All(report.UnavailableMediaTypes, media => Assert.Equal("application/problem+json", media));
+        }
+
+        if (statsDuringOutage is not null)
+        {
+            // Queries while PostgreSQL is down: 503 with Retry-After, not a bare 500.
+            using (statsDuringOutage)
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, statsDuringOutage.StatusCode);
+                Assert.NotNull(statsDuringOutage.Headers.RetryAfter);
+                Assert.Equal("application/problem+json", statsDuringOutage.Content.Headers.ContentType?.MediaType);
+            }
         }
 
         if (part == "enricher")
