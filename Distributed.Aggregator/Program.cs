@@ -1,7 +1,9 @@
 using Distributed.Aggregator.Api;
 using Distributed.Aggregator.Data;
 using Distributed.Aggregator.Ingestion;
+using Distributed.Contracts;
 using Distributed.ServiceDefaults.Http;
+using Distributed.ServiceDefaults.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,6 +12,7 @@ builder.AddResultsDatabase();
 builder.Services.AddOptions<IngestionOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<ResultWriter>();
 builder.Services.AddHostedService<ResultConsumer>();
+builder.Services.AddConsumerBacklogMetrics(Subjects.ResultsStream, Subjects.AggregatorConsumer);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 

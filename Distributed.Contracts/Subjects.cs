@@ -21,6 +21,9 @@ public static class Subjects
     public const string DeadLetterReasonHeader = "Distributed-Deadletter-Reason";
     public const string DeadLetterSubjectHeader = "Distributed-Original-Subject";
 
+    /// <summary>On a result: when the gateway accepted its task (RFC 3339), for end-to-end latency.</summary>
+    public const string SubmittedAtHeader = "Distributed-Submitted-At";
+
     public static string Task(string taskType) => TasksPrefix + taskType;
     public static string Result(string taskType) => ResultsPrefix + taskType;
     public static string DeadLetter(string stage) => DeadLetterPrefix + stage;

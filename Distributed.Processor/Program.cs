@@ -1,4 +1,6 @@
+using Distributed.Contracts;
 using Distributed.Processor;
+using Distributed.ServiceDefaults.Telemetry;
 using Distributed.ServiceDefaults.Http;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,6 +11,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<EnrichmentClient>();
 builder.Services.AddSingleton<TaskHandler>();
 builder.Services.AddHostedService<TaskConsumer>();
+builder.Services.AddConsumerBacklogMetrics(Subjects.TasksStream, Subjects.ProcessorsConsumer);
 
 var app = builder.Build();
 

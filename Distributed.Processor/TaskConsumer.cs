@@ -1,5 +1,6 @@
 using Distributed.Contracts;
 using Distributed.ServiceDefaults.Messaging;
+using Distributed.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
@@ -16,6 +17,7 @@ public sealed partial class TaskConsumer(
     JetStreamTopology topology,
     TaskHandler handler,
     IOptions<ProcessorOptions> options,
+    PipelineMetrics metrics,
     ILogger<TaskConsumer> logger) : BackgroundService
 {
     // Short, so that a pull request left behind by a replica that died holds few tasks for long.
@@ -33,6 +35,7 @@ public sealed partial class TaskConsumer(
         }, stoppingToken);
 
         LogStarted(options.Value.ProcessorId, concurrency);
+        metrics.ExposeFailureCounters(TaskHandler.Stage, degraded: true);
         using var slots = new SemaphoreSlim(concurrency, concurrency);
         var inFlight = new InFlightTasks();
 

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using Distributed.Contracts;
 using Distributed.ServiceDefaults.Messaging;
 using Distributed.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.Options;
+using NATS.Client.Core;
 using NATS.Client.JetStream;
 
 namespace Distributed.Processor;
@@ -73,9 +75,11 @@ public sealed partial class TaskHandler(
             clock.GetUtcNow());
 
         var subject = Subjects.Result(task.TaskType);
+        var headers = new NatsHeaders { [Subjects.SubmittedAtHeader] = task.SubmittedAt.ToString("O", CultureInfo.InvariantCulture) };
         var ack = await jetStream.PublishAsync(
             subject,
             ContractJson.Serialize(result),
+            headers: headers,
             opts: new NatsJSPubOpts { MsgId = task.RequestId.ToString() },
             cancellationToken: cancellationToken);
         ack.EnsureSuccess();

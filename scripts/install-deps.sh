@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what running and testing Distributed needs on a machine without a container engine:
-# nats-server and PostgreSQL's server binaries from Debian's packages. Installs only what is
+# nats-server, PostgreSQL's server binaries and Prometheus from Debian's packages. Installs only what is
 # missing, so it is cheap to call from every script.
 set -euo pipefail
 
@@ -14,6 +14,7 @@ have_nats() {
 missing=()
 have_nats || missing+=(nats-server)
 have_postgres || missing+=(postgresql)
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 
 if ((${#missing[@]} == 0)); then
@@ -34,7 +35,8 @@ echo "Installing ${missing[*]} from the distribution's packages..." >&2
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-if [[ " ${missing[*]} " == *" postgresql "* ]]; then
-  # The package starts a system cluster on 5432; the AppHost runs its own, so stop that one.
-  "${sudo[@]}" service postgresql stop >/dev/null 2>&1 || true
-fi
+# The packages may start system services (a cluster on 5432, Prometheus on 9090, its node
+# exporter on 9100); the AppHost runs its own, so stop those to keep the ports free.
+for service in postgresql prometheus prometheus-node-exporter; do
+  "${sudo[@]}" service "$service" stop >/dev/null 2>&1 || true
+done

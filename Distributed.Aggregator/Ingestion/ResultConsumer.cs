@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Threading.Channels;
 using Distributed.Aggregator.Data;
 using Distributed.Contracts;
@@ -32,6 +33,7 @@ public sealed partial class ResultConsumer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        metrics.ExposeFailureCounters(Stage);
         await migrator.WaitUntilReadyAsync(stoppingToken);
         var settings = options.Value;
         var consumer = await topology.EnsureConsumerAsync(Subjects.ResultsStream, new ConsumerConfig(Subjects.AggregatorConsumer)
@@ -154,9 +156,14 @@ public sealed partial class ResultConsumer(
         {
             var inserted = await writer.WriteAsync([.. decoded.Select(d => d.Row)], cancellationToken);
             metrics.Stored(inserted);
+            var storedAt = DateTimeOffset.UtcNow;
             foreach (var (msg, _, _) in decoded)
             {
                 await msg.AckAsync(cancellationToken: cancellationToken);
+                if (SubmittedAt(msg.Headers) is { } submittedAt)
+                {
+                    metrics.StoredAfter(storedAt - submittedAt);
+                }
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -176,6 +183,12 @@ public sealed partial class ResultConsumer(
             }
         }
     }
+
+    private static DateTimeOffset? SubmittedAt(NatsHeaders? headers) =>
+        headers?.TryGetValue(Subjects.SubmittedAtHeader, out var value) == true
+        && DateTimeOffset.TryParse(value.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var submittedAt)
+            ? submittedAt
+            : null;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Result consumption interrupted ({Reason}); resuming")]
     private partial void LogConsumeInterrupted(string reason);

@@ -22,7 +22,7 @@ public static class PostgresResourceExtensions
         {
             return builder.AddPostgres(serverName, password: password, port: settings.PostgresPort)
                 .WithDataVolume("distributed-postgres-data")
-                .AddDatabase(databaseName);
+                .AddDatabase($"{databaseName}-db", databaseName);
         }
 
         var dataDirectory = Path.Combine(settings.StateDirectory, serverName);

@@ -10,7 +10,7 @@ namespace Distributed.AppHost.Infrastructure;
 public sealed record TopologySettings(
     InfrastructureMode Mode,
     string StateDirectory,
-    string ScriptsDirectory,
+    string RepositoryRoot,
     int NatsPort,
     int NatsMonitorPort,
     int PostgresPort,
@@ -18,8 +18,13 @@ public sealed record TopologySettings(
     int AggregatorPort,
     int ProcessorPort,
     int EnricherPort,
+    int PrometheusPort,
+    int GrafanaPort,
+    bool Jaeger,
     int ProcessorReplicas)
 {
+    public string ScriptsDirectory => Path.Combine(RepositoryRoot, "scripts");
+
     public static TopologySettings From(IConfiguration configuration, string appHostDirectory)
     {
         var repositoryRoot = Path.GetFullPath(Path.Combine(appHostDirectory, ".."));
@@ -30,7 +35,7 @@ public sealed record TopologySettings(
         return new TopologySettings(
             InfrastructureModeDetector.Resolve(configuration["DISTRIBUTED_INFRA"]),
             stateDirectory,
-            Path.Combine(repositoryRoot, "scripts"),
+            repositoryRoot,
             Port(configuration, "NATS_PORT", 4222),
             Port(configuration, "NATS_MONITOR_PORT", 8222),
             Port(configuration, "POSTGRES_PORT", 5432),
@@ -38,6 +43,9 @@ public sealed record TopologySettings(
             PortOf(configuration["AGGREGATOR_ADDR"], 3001),
             Port(configuration, "PROCESSOR_METRICS_PORT", 9091),
             Port(configuration, "ENRICHER_METRICS_PORT", 9090),
+            Port(configuration, "PROMETHEUS_PORT", 9092),
+            Port(configuration, "GRAFANA_PORT", 3003),
+            string.Equals(configuration["DISTRIBUTED_TRACING"], "jaeger", StringComparison.OrdinalIgnoreCase),
             Number(configuration, "PROCESSOR_REPLICAS", 2, 1, 64));
     }
 

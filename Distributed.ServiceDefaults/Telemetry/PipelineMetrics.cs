@@ -15,6 +15,10 @@ public sealed class PipelineMetrics
     public static readonly IReadOnlyList<double> LatencyBuckets =
         [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+    /// <summary>End-to-end buckets reach further: a task may wait out an outage before it is stored.</summary>
+    public static readonly IReadOnlyList<double> EndToEndBuckets =
+        [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
     private readonly Counter<long> _published;
     private readonly Counter<long> _received;
     private readonly Histogram<double> _processing;
@@ -22,6 +26,7 @@ public sealed class PipelineMetrics
     private readonly Counter<long> _deadLettered;
     private readonly Counter<long> _stored;
     private readonly Counter<long> _enriched;
+    private readonly Histogram<double> _endToEnd;
 
     public PipelineMetrics(IMeterFactory meterFactory)
     {
@@ -34,6 +39,8 @@ public sealed class PipelineMetrics
         _deadLettered = meter.CreateCounter<long>("deadletter_messages", description: "Undecodable messages moved to deadletter.<stage>.");
         _stored = meter.CreateCounter<long>("results_stored", description: "Results newly written to PostgreSQL (duplicates excluded).");
         _enriched = meter.CreateCounter<long>("enrichments", description: "Enrichment replies served, by task type.");
+        _endToEnd = meter.CreateHistogram("task_end_to_end", "s", "From the gateway accepting a task to its result being stored.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = EndToEndBuckets });
     }
 
     public void Published(string subject) => _published.Add(1, new KeyValuePair<string, object?>("subject", subject));
@@ -44,9 +51,28 @@ public sealed class PipelineMetrics
 
     public void Degraded() => _degraded.Add(1);
 
+    /// <summary>
+    /// Shows the failure counters at zero from the start: a series that does not exist yet
+    /// cannot be told from a metric that is missing, on a dashboard or in an alert.
+    /// </summary>
+    public void ExposeFailureCounters(string? deadLetterStage = null, bool degraded = false)
+    {
+        if (deadLetterStage is not null)
+        {
+            _deadLettered.Add(0, new KeyValuePair<string, object?>("stage", deadLetterStage));
+        }
+
+        if (degraded)
+        {
+            _degraded.Add(0);
+        }
+    }
+
     public void DeadLettered(string stage) => _deadLettered.Add(1, new KeyValuePair<string, object?>("stage", stage));
 
     public void Stored(long count) => _stored.Add(count);
+
+    public void StoredAfter(TimeSpan endToEnd) => _endToEnd.Record(Math.Max(0, endToEnd.TotalSeconds));
 
     public void Enriched(string taskType) => _enriched.Add(1, new KeyValuePair<string, object?>("task_type", taskType));
 }

@@ -16,6 +16,8 @@ public sealed class TopologyFixture : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "distributed-tests", Guid.NewGuid().ToString("N"));
 
+    public const int PrometheusPort = 19092;
+
     public DistributedApplication App { get; private set; } = null!;
 
     public HttpClient Gateway { get; private set; } = null!;
@@ -36,6 +38,7 @@ public sealed class TopologyFixture : IAsyncLifetime
             "AGGREGATOR_ADDR=127.0.0.1:13001",
             "PROCESSOR_METRICS_PORT=19091",
             "ENRICHER_METRICS_PORT=19090",
+            $"PROMETHEUS_PORT={PrometheusPort}",
             "PROCESSOR_REPLICAS=2",
             "PROCESSING_DELAY_MS=5",
             "ENRICH_DELAY_MS=1",
@@ -52,7 +55,7 @@ public sealed class TopologyFixture : IAsyncLifetime
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
         await App.StartAsync(timeout.Token);
-        foreach (var service in new[] { "gateway", "aggregator", "enricher", "processor" })
+        foreach (var service in new[] { "gateway", "aggregator", "enricher", "processor", "prometheus" })
         {
             await App.ResourceNotifications.WaitForResourceHealthyAsync(service, timeout.Token);
         }

@@ -1,0 +1,69 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Distributed.AppHost.Infrastructure;
+
+/// <summary>
+/// Prometheus on host port 9092 (the original's), scraping every service replica. Its targets
+/// come from the AppHost's model at run time (see <see cref="PrometheusTargetsWriter"/>), so a
+/// new replica is scraped without anyone editing a file.
+/// </summary>
+public static class PrometheusResourceExtensions
+{
+    public const string TargetsFileName = "targets.json";
+    private const string ContainerImage = "prom/prometheus";
+    private const string ContainerTag = "v2.53.0";
+
+    public static IResourceBuilder<IResourceWithEndpoints> AddPrometheus(
+        this IDistributedApplicationBuilder builder, string name, TopologySettings settings, params string[] scrapedServices)
+    {
+        var directory = Path.Combine(settings.StateDirectory, name);
+        Directory.CreateDirectory(directory);
+        var containers = settings.Mode == InfrastructureMode.Containers;
+        var configDirectory = containers ? "/etc/prometheus/distributed" : directory;
+        var configFile = Path.Combine(directory, "prometheus.yml");
+        File.WriteAllText(configFile, Config(Path.Combine(configDirectory, TargetsFileName).Replace('\\', '/')));
+
+        var targetsFile = Path.Combine(directory, TargetsFileName);
+        builder.Services.AddSingleton(new PrometheusTargetsWriter.Options(
+            targetsFile, scrapedServices, containers ? "host.docker.internal" : "127.0.0.1"));
+        builder.Eventing.Subscribe<AfterResourcesCreatedEvent>((@event, _) =>
+        {
+            PrometheusTargetsWriter.Start(@event.Services);
+            return Task.CompletedTask;
+        });
+
+        if (containers)
+        {
+            return builder.AddContainer(name, ContainerImage, ContainerTag)
+                .WithBindMount(directory, configDirectory, isReadOnly: true)
+                .WithArgs($"--config.file={configDirectory}/prometheus.yml", "--web.enable-lifecycle")
+                .WithHttpEndpoint(port: settings.PrometheusPort, targetPort: 9090, name: "http")
+                .WithHttpHealthCheck("/-/ready");
+        }
+
+        var command = LocalExecutables.Find("prometheus")
+            ?? throw new InvalidOperationException("prometheus is not installed; run ./scripts/install-deps.sh (or apt-get install prometheus).");
+        var port = settings.PrometheusPort.ToString(CultureInfo.InvariantCulture);
+        return builder.AddExecutable(name, command, directory,
+                $"--config.file={configFile}",
+                $"--storage.tsdb.path={Path.Combine(directory, "data")}",
+                $"--web.listen-address=127.0.0.1:{port}",
+                "--web.enable-lifecycle")
+            .WithHttpEndpoint(port: settings.PrometheusPort, targetPort: settings.PrometheusPort, name: "http", isProxied: false)
+            .WithHttpHealthCheck("/-/ready");
+    }
+
+    private static string Config(string targetsFile) => $"""
+        # Written by the Distributed AppHost on each start; targets are kept current in {TargetsFileName}.
+        global:
+          scrape_interval: 5s
+          evaluation_interval: 5s
+        scrape_configs:
+          - job_name: distributed
+            metrics_path: /metrics
+            file_sd_configs:
+              - files: ["{targetsFile}"]
+                refresh_interval: 5s
+        """;
+}

@@ -1,0 +1,88 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Distributed.Tests.Integration;
+
+/// <summary>The AppHost's Prometheus scrapes every replica, and the Grafana dashboard asks only for metrics that exist.</summary>
+[Collection(TopologyCollection.Name)]
+public sealed partial class PrometheusTests(TopologyFixture topology) : IDisposable
+{
+    private static readonly string[] Services = ["gateway", "aggregator", "processor", "enricher"];
+    private readonly HttpClient _prometheus = new() { BaseAddress = new Uri($"http://127.0.0.1:{TopologyFixture.PrometheusPort}") };
+
+    [Fact]
+    public async Task Every_replica_is_an_up_target_labelled_with_its_app()
+    {
+        var targets = await Eventually.MatchAsync(
+            async () => (await _prometheus.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/targets?state=active", UriKind.Relative)))
+                .GetProperty("data").GetProperty("activeTargets").EnumerateArray()
+                .Select(t => (App: t.GetProperty("labels").GetProperty("app").GetString(), Health: t.GetProperty("health").GetString(), Url: t.GetProperty("scrapeUrl").GetString()))
+                .ToList(),
+            list => list.Count == 5 && list.All(t => t.Health == "up"),
+            TimeSpan.FromSeconds(90),
+            "five targets up (gateway, aggregator, enricher, two processors)");
+
+        Assert.Equal(2, targets.Count(t => t.App == "processor"));
+        Assert.Equal(2, targets.Where(t => t.App == "processor").Select(t => t.Url).Distinct().Count());
+        Assert.All(Services, service => Assert.Contains(targets, t => t.App == service));
+    }
+
+    [Fact]
+    public async Task Request_rate_is_visible_in_prometheus_after_some_tasks()
+    {
+        // A steady trickle: a rate needs the counter to rise between two scrapes.
+        var rate = await Eventually.MatchAsync(
+            async () =>
+            {
+                await topology.Gateway.SubmitAsync("prom", "1");
+                return await QueryScalarAsync("sum(rate(http_requests_total{app=\"gateway\",path=\"/tasks\"}[1m]))");
+            },
+            value => value > 0,
+            TimeSpan.FromSeconds(90),
+            "a non-zero gateway request rate");
+        Assert.True(rate > 0);
+    }
+
+    [Fact]
+    public async Task Every_metric_the_dashboard_queries_is_exposed_by_a_service()
+    {
+        var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Faults.RepositoryPaths.Root, "deploy", "grafana", "dashboards", "distributed.json")));
+        var expressions = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(panel => panel.GetProperty("targets").EnumerateArray())
+            .Select(target => target.GetProperty("expr").GetString()!)
+            .ToList();
+        var names = expressions.SelectMany(e => MetricSelector().Matches(e).Select(m => m.Groups[1].Value)).ToHashSet();
+        Assert.True(names.Count >= 10, $"only {names.Count} metric names found in the dashboard");
+
+        // Traffic through every stage, so that every series has a sample.
+        var accepted = await topology.Gateway.SubmitAsync("dashboard", "{}");
+        await Eventually.MatchAsync(() => topology.Aggregator.FindResultAsync(accepted.RequestId), r => r is not null, TimeSpan.FromSeconds(60), "a stored result");
+
+        // What Prometheus has scraped from all targets (every replica), not what one replica shows.
+        var exposed = await Eventually.MatchAsync(
+            async () => (await _prometheus.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/label/__name__/values", UriKind.Relative)))
+                .GetProperty("data").EnumerateArray().Select(n => n.GetString()!).ToHashSet(StringComparer.Ordinal),
+            scraped => names.All(scraped.Contains),
+            TimeSpan.FromSeconds(60),
+            "every dashboard metric to be scraped: " + string.Join(", ", names));
+
+        var missing = names.Where(name => !exposed.Contains(name)).ToList();
+        Assert.True(missing.Count == 0, "the dashboard queries metrics no service exposes: " + string.Join(", ", missing));
+    }
+
+    public void Dispose() => _prometheus.Dispose();
+
+    private async Task<double> QueryScalarAsync(string query)
+    {
+        var answer = await _prometheus.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/query?query=" + Uri.EscapeDataString(query), UriKind.Relative));
+        var result = answer.GetProperty("data").GetProperty("result");
+        return result.GetArrayLength() == 0
+            ? 0
+            : double.Parse(result[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    // A metric name is whatever stands right before a label selector.
+    [GeneratedRegex(@"([a-zA-Z_:][a-zA-Z0-9_:]*)\{")]
+    private static partial Regex MetricSelector();
+}
