@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Distributed.Tests.Faults;
+using YamlDotNet.RepresentationModel;
+
+namespace Distributed.Tests.Deployment;
+
+/// <summary>
+/// The kustomize tree, rendered as kubectl would apply it, checked against what the services
+/// really do: probes on paths they map, scrape annotations on the port that serves /metrics,
+/// only the spec's environment variables, an autoscaler on the processor.
+/// </summary>
+public sealed partial class KubernetesManifestTests
+{
+    private static readonly Dictionary<string, (int Port, string Address)> Services = new()
+    {
+        ["gateway"] = (3000, "GATEWAY_ADDR"),
+        ["aggregator"] = (3001, "AGGREGATOR_ADDR"),
+        ["processor"] = (9091, "METRICS_ADDR"),
+        ["enricher"] = (9090, "METRICS_ADDR"),
+    };
+
+    private static readonly Lazy<List<YamlMappingNode>> Rendered = new(Render);
+
+    private static IEnumerable<YamlMappingNode> OfKind(string kind) =>
+        Rendered.Value.Where(d => d.Children.TryGetValue("kind", out var k) && k.ToString() == kind);
+
+    private static YamlMappingNode Named(string kind, string name) =>
+        OfKind(kind).Single(d => d["metadata"]["name"].ToString() == name);
+
+    private static YamlMappingNode Container(YamlMappingNode workload) =>
+        (YamlMappingNode)((YamlSequenceNode)workload["spec"]["template"]["spec"]["containers"]).Children[0];
+
+    [Fact]
+    public void Everything_lives_in_the_distributed_system_namespace()
+    {
+        Assert.Contains(OfKind("Namespace"), n => n["metadata"]["name"].ToString() == "distributed-system");
+        Assert.All(Rendered.Value.Where(d => d["kind"].ToString() != "Namespace"),
+            d => Assert.Equal("distributed-system", d["metadata"]["namespace"].ToString()));
+    }
+
+    [Theory]
+    [InlineData("gateway")]
+    [InlineData("aggregator")]
+    [InlineData("processor")]
+    [InlineData("enricher")]
+    public void Each_service_deployment_has_probes_resources_and_scrape_annotations_that_match_the_service(string service)
+    {
+        var deployment = Named("Deployment", service);
+        var container = Container(deployment);
+        var (port, addressVariable) = Services[service];
+
+        Assert.Equal(port.ToString(System.Globalization.CultureInfo.InvariantCulture), ((YamlSequenceNode)container["ports"]).Children.Cast<YamlMappingNode>().Single()["containerPort"].ToString());
+        Assert.Equal("/health", container["readinessProbe"]["httpGet"]["path"].ToString());
+        Assert.Equal("/alive", container["livenessProbe"]["httpGet"]["path"].ToString());
+        Assert.NotNull(container["resources"]["requests"]["cpu"]);
+        Assert.NotNull(container["resources"]["limits"]["memory"]);
+
+        var annotations = (YamlMappingNode)deployment["spec"]["template"]["metadata"]["annotations"];
+        Assert.Equal("true", annotations["prometheus.io/scrape"].ToString());
+        Assert.Equal(port.ToString(System.Globalization.CultureInfo.InvariantCulture), annotations["prometheus.io/port"].ToString());
+        Assert.Equal("/metrics", annotations["prometheus.io/path"].ToString());
+
+        // The service listens where the annotation says: its *_ADDR variable names the same port.
+        var env = Environment(container);
+        Assert.Equal($"0.0.0.0:{port}", env[addressVariable]);
+    }
+
+    [Fact]
+    public void Services_only_use_the_spec_environment_variables()
+    {
+        var specVariables = SpecVariables();
+        Assert.Contains("NATS_URL", specVariables);
+        foreach (var service in Services.Keys)
+        {
+            var names = Environment(Container(Named("Deployment", service))).Keys;
+            Assert.All(names, name => Assert.Contains(name, specVariables));
+        }
+    }
+
+    [Fact]
+    public void Credentials_come_from_secrets()
+    {
+        foreach (var service in Services.Keys)
+        {
+            var natsUrl = ((YamlSequenceNode)Container(Named("Deployment", service))["env"]).Children.Cast<YamlMappingNode>()
+                .Single(e => e["name"].ToString() == "NATS_URL");
+            Assert.Equal("nats-credentials", natsUrl["valueFrom"]["secretKeyRef"]["name"].ToString()[..16]);
+        }
+    }
+
+    [Fact]
+    public void The_processor_autoscales_and_keeps_one_replica_through_disruptions()
+    {
+        var hpa = Named("HorizontalPodAutoscaler", "processor");
+        Assert.Equal("Deployment", hpa["spec"]["scaleTargetRef"]["kind"].ToString());
+        Assert.Equal("processor", hpa["spec"]["scaleTargetRef"]["name"].ToString());
+        Assert.True(int.Parse(hpa["spec"]["maxReplicas"].ToString(), System.Globalization.CultureInfo.InvariantCulture) > int.Parse(hpa["spec"]["minReplicas"].ToString(), System.Globalization.CultureInfo.InvariantCulture));
+
+        var pdb = Named("PodDisruptionBudget", "processor");
+        Assert.Equal("processor", pdb["spec"]["selector"]["matchLabels"]["app"].ToString());
+    }
+
+    [Fact]
+    public void Gateway_and_aggregator_are_exposed_on_the_original_node_ports()
+    {
+        Assert.Equal("30000", NodePort("gateway"));
+        Assert.Equal("30001", NodePort("aggregator"));
+    }
+
+    [Fact]
+    public void Nats_and_postgres_keep_their_data_on_persistent_volumes()
+    {
+        foreach (var name in new[] { "nats", "postgres" })
+        {
+            var statefulSet = Named("StatefulSet", name);
+            Assert.NotEmpty((YamlSequenceNode)statefulSet["spec"]["volumeClaimTemplates"]);
+        }
+
+        Assert.Contains("jetstream", Named("ConfigMap", "nats-config")["data"]["nats-server.conf"].ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_grafana_dashboard_ships_as_a_config_map_and_jaeger_gets_traces_over_otlp_grpc()
+    {
+        var dashboards = OfKind("ConfigMap").Single(c => c["metadata"]["name"].ToString().StartsWith("grafana-dashboards", StringComparison.Ordinal));
+        Assert.Contains("histogram_quantile", dashboards["data"]["distributed.json"].ToString(), StringComparison.Ordinal);
+
+        var collector = Named("ConfigMap", "otel-collector-config")["data"]["config.yaml"].ToString();
+        Assert.Contains("endpoint: jaeger:4317", collector, StringComparison.Ordinal);
+        var jaegerPorts = ((YamlSequenceNode)Named("Service", "jaeger")["spec"]["ports"]).Children.Cast<YamlMappingNode>();
+        Assert.Contains(jaegerPorts, p => p["port"].ToString() == "4317");
+    }
+
+    private static string NodePort(string service)
+    {
+        var spec = Named("Service", service)["spec"];
+        Assert.Equal("NodePort", spec["type"].ToString());
+        return ((YamlSequenceNode)spec["ports"]).Children.Cast<YamlMappingNode>().Single()["nodePort"].ToString();
+    }
+
+    private static Dictionary<string, string?> Environment(YamlMappingNode container) =>
+        ((YamlSequenceNode)container["env"]).Children.Cast<YamlMappingNode>()
+            .ToDictionary(e => e["name"].ToString(), e => e.Children.TryGetValue("value", out var v) ? v.ToString() : null);
+
+    /// <summary>The variable names of the configuration table in README.md (the spec's table, plus the documented tuning ones).</summary>
+    private static HashSet<string> SpecVariables()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+        var table = readme[readme.IndexOf("## Configuration", StringComparison.Ordinal)..readme.IndexOf("## HTTP API", StringComparison.Ordinal)];
+        return [.. TableVariable().Matches(table).Select(m => m.Groups[1].Value)];
+    }
+
+    [GeneratedRegex(@"`([A-Z][A-Z0-9_]+)`")]
+    private static partial Regex TableVariable();
+
+    private static List<YamlMappingNode> Render()
+    {
+        var info = new ProcessStartInfo("kubectl")
+        {
+            ArgumentList = { "kustomize", Path.Combine(RepositoryPaths.Root, "deploy", "k8s"), "--load-restrictor", "LoadRestrictionsNone" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEnd();
+        var errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, "kubectl kustomize failed: " + errors);
+
+        var stream = new YamlStream();
+        stream.Load(new StringReader(output));
+        var documents = stream.Documents.Select(d => (YamlMappingNode)d.RootNode).ToList();
+        Assert.True(documents.Count > 20, $"only {documents.Count} objects rendered");
+        return documents;
+    }
+}
