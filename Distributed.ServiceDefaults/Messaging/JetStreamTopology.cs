@@ -27,24 +27,8 @@ public sealed partial class JetStreamTopology(
 
     public IReadOnlyList<StreamConfig> Streams =>
     [
-        new(Subjects.TasksStream, [Subjects.TasksPrefix + ">"])
-        {
-            Retention = StreamConfigRetention.Workqueue,
-            Storage = StreamConfigStorage.File,
-            Discard = StreamConfigDiscard.New,
-            MaxMsgs = limits.MaxMessages,
-            MaxBytes = limits.MaxBytes,
-            DuplicateWindow = DuplicateWindow,
-        },
-        new(Subjects.ResultsStream, [Subjects.ResultsPrefix + ">"])
-        {
-            Retention = StreamConfigRetention.Workqueue,
-            Storage = StreamConfigStorage.File,
-            Discard = StreamConfigDiscard.New,
-            MaxMsgs = limits.MaxMessages,
-            MaxBytes = limits.MaxBytes,
-            DuplicateWindow = DuplicateWindow,
-        },
+        WorkQueue(Subjects.TasksStream, Subjects.TasksPrefix),
+        WorkQueue(Subjects.ResultsStream, Subjects.ResultsPrefix),
         new(Subjects.DeadLetterStream, [Subjects.DeadLetterPrefix + ">"])
         {
             Retention = StreamConfigRetention.Limits,
@@ -54,6 +38,20 @@ public sealed partial class JetStreamTopology(
             MaxMsgs = 100_000,
         },
     ];
+
+    /// <summary>
+    /// A stream whose messages each go to one consumer and leave once acked, on disk, bounded,
+    /// refusing new messages when full rather than dropping stored ones.
+    /// </summary>
+    private StreamConfig WorkQueue(string name, string subjectPrefix) => new(name, [subjectPrefix + ">"])
+    {
+        Retention = StreamConfigRetention.Workqueue,
+        Storage = StreamConfigStorage.File,
+        Discard = StreamConfigDiscard.New,
+        MaxMsgs = limits.MaxMessages,
+        MaxBytes = limits.MaxBytes,
+        DuplicateWindow = DuplicateWindow,
+    };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
