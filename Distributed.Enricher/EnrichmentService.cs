@@ -29,7 +29,25 @@ public sealed partial class EnrichmentService(
         };
 
         await using var service = await services.AddServiceAsync(config, stoppingToken);
-        await service.AddEndpointAsync<byte[]>(HandleAsync, name: "enrich", subject: Subjects.EnrichRequest, cancellationToken: stoppingToken);
+        using var slots = new SemaphoreSlim(options.Value.Concurrency);
+        var inFlight = new List<Task>();
+
+        // The service framework hands an endpoint's requests over one at a time; answering each
+        // on its own task lets one enricher serve many requests during their simulated delay.
+        await service.AddEndpointAsync<byte[]>(
+            async msg =>
+            {
+                await slots.WaitAsync(stoppingToken);
+                var work = AnswerAsync(msg, slots);
+                lock (inFlight)
+                {
+                    inFlight.RemoveAll(t => t.IsCompleted);
+                    inFlight.Add(work);
+                }
+            },
+            name: "enrich",
+            subject: Subjects.EnrichRequest,
+            cancellationToken: stoppingToken);
         LogStarted(Subjects.EnrichRequest, Subjects.EnricherQueueGroup);
 
         try
@@ -38,11 +56,31 @@ public sealed partial class EnrichmentService(
         }
         catch (OperationCanceledException)
         {
-            // Shutting down: disposing the service drains its subscription.
+            // Shutting down: answer what was already taken, then disposing the service drains its subscription.
+        }
+
+        Task[] pending;
+        lock (inFlight)
+        {
+            pending = [.. inFlight];
+        }
+
+        await Task.WhenAll(pending);
+    }
+
+    private async Task AnswerAsync(NatsSvcMsg<byte[]> msg, SemaphoreSlim slots)
+    {
+        try
+        {
+            await HandleAsync(msg);
+        }
+        finally
+        {
+            slots.Release();
         }
     }
 
-    private async ValueTask HandleAsync(NatsSvcMsg<byte[]> msg)
+    private async Task HandleAsync(NatsSvcMsg<byte[]> msg)
     {
         metrics.Received(msg.Subject);
         using var activity = PipelineTracing.StartConsumerActivity("enrich", msg.Headers, msg.Subject);
