@@ -13,7 +13,7 @@ var enricher = builder.AddProject<Projects.Distributed_Enricher>("enricher")
     .WithHttpEndpoint(port: settings.EnricherPort, name: "http")
     .WithAspireListenAddress("METRICS_ADDR")
     .WithReference(nats).WaitFor(nats)
-    .WithSpecEnvironment(builder.Configuration, "ENRICH_DELAY_MS", "STREAM_MAX_MSGS", "STREAM_MAX_BYTES")
+    .WithSpecEnvironment(builder.Configuration, "ENRICH_DELAY_MS", "ENRICHER_CONCURRENCY", "STREAM_MAX_MSGS", "STREAM_MAX_BYTES")
     .WithCollector(collector)
     .WithHttpHealthCheck("/health");
 

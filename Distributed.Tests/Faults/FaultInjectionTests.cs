@@ -152,6 +152,34 @@ public sealed class FaultInjectionTests(ProcessTopology topology, ITestOutputHel
     }
 
     [Fact]
+    public async Task One_enricher_answers_many_requests_at_once()
+    {
+        // With a 400 ms lookup, 20 requests answered one at a time would take 8 s; each may wait 2 s.
+        var slow = topology.AddEnricher("enricher-slow", 23093, ("ENRICH_DELAY_MS", "400"));
+        await topology["enricher"].TerminateAsync(TimeSpan.FromSeconds(20));
+        try
+        {
+            await topology.StartAsync("enricher-slow");
+            await using var nats = new NATS.Client.Core.NatsConnection(NATS.Client.Core.NatsOpts.Default with { Url = topology.NatsUrl });
+            var requests = Enumerable.Range(0, 20).Select(async _ =>
+            {
+                var body = Encoding.UTF8.GetBytes($$"""{"request_id":"{{Guid.NewGuid()}}","task_type":"t","data":null}""");
+                var reply = await nats.RequestAsync<byte[], byte[]>("enrich.request", body,
+                    replyOpts: new NATS.Client.Core.NatsSubOpts { Timeout = TimeSpan.FromSeconds(2) });
+                return Encoding.UTF8.GetString(reply.Data!);
+            });
+
+            var replies = await Task.WhenAll(requests);
+            Assert.All(replies, reply => Assert.Contains("source:enricher", reply, StringComparison.Ordinal));
+        }
+        finally
+        {
+            await slow.TerminateAsync(TimeSpan.FromSeconds(20));
+            await topology.StartAsync("enricher");
+        }
+    }
+
+    [Fact]
     public async Task Secrets_never_appear_in_any_log()
     {
         // Some traffic first, so the logs hold more than start-up lines.

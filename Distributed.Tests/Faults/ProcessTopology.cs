@@ -133,6 +133,15 @@ public sealed class ProcessTopology : IAsyncLifetime
 
     public Task WaitReadyAsync(string part) => StartAsync(part);
 
+    /// <summary>An extra enricher with its own settings, for a test that needs one that behaves differently.</summary>
+    public ManagedProcess AddEnricher(string name, int port, params (string Key, string Value)[] settings)
+    {
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var common = new Dictionary<string, string> { ["NATS_URL"] = NatsUrl, ["STREAM_MAX_MSGS"] = StreamMaxMessages.ToString(CultureInfo.InvariantCulture) };
+        AddService(dotnet, name, "Distributed.Enricher", port, common, [("METRICS_ADDR", $"127.0.0.1:{port}"), .. settings]);
+        return _parts[name];
+    }
+
     public string ReadAllLogs() => string.Join(Environment.NewLine, _parts.Values.Select(p => p.ReadLog()));
 
     public async Task<string> MetricsAsync(string service)
