@@ -1,4 +1,5 @@
 using Distributed.Contracts;
+using Distributed.ServiceDefaults.Hosting;
 using Distributed.ServiceDefaults.Messaging;
 using Distributed.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.Options;
@@ -30,7 +31,7 @@ public sealed partial class EnrichmentService(
 
         await using var service = await services.AddServiceAsync(config, stoppingToken);
         using var slots = new SemaphoreSlim(options.Value.Concurrency);
-        var inFlight = new List<Task>();
+        var inFlight = new InFlightTasks();
 
         // The service framework hands an endpoint's requests over one at a time; answering each
         // on its own task lets one enricher serve many requests during their simulated delay.
@@ -38,12 +39,7 @@ public sealed partial class EnrichmentService(
             async msg =>
             {
                 await slots.WaitAsync(stoppingToken);
-                var work = AnswerAsync(msg, slots);
-                lock (inFlight)
-                {
-                    inFlight.RemoveAll(t => t.IsCompleted);
-                    inFlight.Add(work);
-                }
+                inFlight.Track(AnswerAsync(msg, slots));
             },
             name: "enrich",
             subject: Subjects.EnrichRequest,
@@ -59,13 +55,7 @@ public sealed partial class EnrichmentService(
             // Shutting down: answer what was already taken, then disposing the service drains its subscription.
         }
 
-        Task[] pending;
-        lock (inFlight)
-        {
-            pending = [.. inFlight];
-        }
-
-        await Task.WhenAll(pending);
+        await inFlight.WhenAllAsync();
     }
 
     private async Task AnswerAsync(NatsSvcMsg<byte[]> msg, SemaphoreSlim slots)

@@ -1,3 +1,4 @@
+using Distributed.ServiceDefaults.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -12,25 +13,20 @@ public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, ILogge
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var delay = TimeSpan.FromMilliseconds(250);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
+        await Retry.UntilSuccessAsync(
+            async cancellationToken =>
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
-                await db.Database.MigrateAsync(stoppingToken);
-                LogMigrated();
-                _ready.TrySetResult();
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException && !stoppingToken.IsCancellationRequested)
-            {
-                LogWaiting(ex.GetBaseException().Message, delay.TotalMilliseconds);
-                await Task.Delay(delay, stoppingToken);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
-            }
-        }
+                await db.Database.MigrateAsync(cancellationToken);
+                return true;
+            },
+            ex => ex is NpgsqlException or InvalidOperationException or TimeoutException,
+            (ex, delay) => LogWaiting(ex.GetBaseException().Message, delay.TotalMilliseconds),
+            stoppingToken);
+
+        LogMigrated();
+        _ready.TrySetResult();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database schema is up to date")]

@@ -1,4 +1,5 @@
 using Distributed.Contracts;
+using Distributed.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
@@ -55,50 +56,38 @@ public sealed partial class JetStreamTopology(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var delay = TimeSpan.FromMilliseconds(250);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
+        LogConnecting(endpoint.RedactedUrl);
+        await Retry.UntilSuccessAsync(
+            async cancellationToken =>
             {
-                LogConnecting(endpoint.RedactedUrl);
                 await connection.ConnectAsync();
                 foreach (var stream in Streams)
                 {
-                    await jetStream.CreateOrUpdateStreamAsync(stream, stoppingToken);
+                    await jetStream.CreateOrUpdateStreamAsync(stream, cancellationToken);
                 }
 
-                LogReady(Streams.Count);
-                _ready.TrySetResult();
-                return;
-            }
-            catch (Exception ex) when (ex is NatsException or TimeoutException && !stoppingToken.IsCancellationRequested)
-            {
-                LogRetrying(ex.Message, delay.TotalMilliseconds);
-                await Task.Delay(delay, stoppingToken);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
-            }
-        }
+                return true;
+            },
+            IsTransient,
+            (ex, delay) => LogRetrying(ex.Message, delay.TotalMilliseconds),
+            stoppingToken);
+
+        LogReady(Streams.Count);
+        _ready.TrySetResult();
     }
 
     /// <summary>Creates or updates a durable consumer once the streams exist.</summary>
     public async Task<INatsJSConsumer> EnsureConsumerAsync(string stream, ConsumerConfig config, CancellationToken cancellationToken)
     {
         await WaitUntilReadyAsync(cancellationToken);
-        var delay = TimeSpan.FromMilliseconds(250);
-        while (true)
-        {
-            try
-            {
-                return await jetStream.CreateOrUpdateConsumerAsync(stream, config, cancellationToken);
-            }
-            catch (Exception ex) when (ex is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
-            {
-                LogRetrying(ex.Message, delay.TotalMilliseconds);
-                await Task.Delay(delay, cancellationToken);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
-            }
-        }
+        return await Retry.UntilSuccessAsync(
+            token => jetStream.CreateOrUpdateConsumerAsync(stream, config, token).AsTask(),
+            IsTransient,
+            (ex, delay) => LogRetrying(ex.Message, delay.TotalMilliseconds),
+            cancellationToken);
     }
+
+    private static bool IsTransient(Exception exception) => exception is NatsException or TimeoutException;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connecting to NATS at {Url}")]
     private partial void LogConnecting(string url);

@@ -102,7 +102,7 @@ public sealed class ProcessTopology : IAsyncLifetime
         await StartAsync("postgres");
         foreach (var service in Services)
         {
-            await WaitReadyAsync(service);
+            await StartAsync(service);
         }
     }
 
@@ -130,8 +130,6 @@ public sealed class ProcessTopology : IAsyncLifetime
             await Task.Delay(250, CancellationToken.None);
         }
     }
-
-    public Task WaitReadyAsync(string part) => StartAsync(part);
 
     /// <summary>An extra enricher with its own settings, for a test that needs one that behaves differently.</summary>
     public ManagedProcess AddEnricher(string name, int port, params (string Key, string Value)[] settings)

@@ -1,6 +1,6 @@
-namespace Distributed.Processor;
+namespace Distributed.ServiceDefaults.Hosting;
 
-/// <summary>The tasks a processor is working on, so that shutdown can wait for them to finish or nak.</summary>
+/// <summary>Work a service has started and not finished, so that shutdown can wait for it.</summary>
 public sealed class InFlightTasks
 {
     private readonly HashSet<Task> _tasks = [];
