@@ -46,7 +46,21 @@ public static class TaskEndpoints
             return Problem(error!.StatusCode, error.Title, error.Detail);
         }
 
-        var outcome = await publisher.PublishAsync(submission!, cancellationToken);
+        Guid? requestId = null;
+        if (request.Headers.TryGetValue(IdempotencyKey.HeaderName, out var keys))
+        {
+            var key = keys.ToString();
+            if (keys.Count != 1 || !IdempotencyKey.IsValid(key))
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Invalid Idempotency-Key",
+                    $"Send one {IdempotencyKey.HeaderName} of 1-{IdempotencyKey.MaxLength} printable ASCII characters.");
+            }
+
+            requestId = IdempotencyKey.ToRequestId(key);
+        }
+
+        // A repeated key inside JetStream's duplicate window is acknowledged without storing a second task.
+        var outcome = await publisher.PublishAsync(submission!, requestId, cancellationToken);
         switch (outcome.Status)
         {
             case PublishStatus.Accepted:

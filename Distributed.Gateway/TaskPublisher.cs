@@ -16,14 +16,14 @@ public sealed partial class TaskPublisher(
     TimeProvider clock,
     ILogger<TaskPublisher> logger)
 {
-    public async Task<PublishOutcome> PublishAsync(TaskSubmission submission, CancellationToken cancellationToken)
+    public async Task<PublishOutcome> PublishAsync(TaskSubmission submission, Guid? requestId, CancellationToken cancellationToken)
     {
         if (connection.ConnectionState != NatsConnectionState.Open)
         {
             return PublishOutcome.Unavailable($"NATS is {connection.ConnectionState.ToString().ToLowerInvariant()}");
         }
 
-        var task = new TaskMessage(Guid.NewGuid(), submission.TaskType, submission.Data, clock.GetUtcNow());
+        var task = new TaskMessage(requestId ?? Guid.NewGuid(), submission.TaskType, submission.Data, clock.GetUtcNow());
         var subject = Subjects.Task(task.TaskType);
         var payload = ContractJson.Serialize(task);
         if (connection.ServerInfo?.MaxPayload is > 0 and var maxPayload && payload.Length > maxPayload)

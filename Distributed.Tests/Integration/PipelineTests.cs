@@ -88,3 +88,49 @@ public sealed class PipelineTests(TopologyFixture topology)
         Assert.Equal(2, processors.Count);
     }
 }
+
+[Collection(TopologyCollection.Name)]
+public sealed class IdempotencyTests(TopologyFixture topology)
+{
+    [Fact]
+    public async Task A_retried_submission_with_the_same_idempotency_key_is_accepted_once_and_stored_once()
+    {
+        var taskType = "idem" + Guid.NewGuid().ToString("N")[..8];
+        var key = Guid.NewGuid().ToString();
+        var requestIds = new List<Guid>();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/tasks", UriKind.Relative))
+            {
+                Content = new StringContent($$$"""{"task_type":"{{{taskType}}}","data":{"attempt":{{{attempt}}}}}""", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("Idempotency-Key", key);
+            using var response = await topology.Gateway.SendAsync(request);
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+            requestIds.Add((await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<JsonElement>(response.Content)).GetProperty("request_id").GetGuid());
+        }
+
+        Assert.Single(requestIds.Distinct());
+        var row = await Eventually.MatchAsync(() => topology.Aggregator.FindResultAsync(requestIds[0]), r => r is not null, TimeSpan.FromSeconds(60), "the task");
+        Assert.Equal(0, row!.Value.GetProperty("payload").GetProperty("attempt").GetInt32());
+
+        // A later task of the same type is stored after it; by then a duplicate would be too.
+        var later = await topology.Gateway.SubmitAsync(taskType, """{"attempt":"later"}""");
+        await Eventually.MatchAsync(() => topology.Aggregator.FindResultAsync(later.RequestId), r => r is not null, TimeSpan.FromSeconds(60), "the later task");
+        Assert.Equal(2, (await topology.Aggregator.StatsAsync()).CountFor(taskType));
+    }
+
+    [Fact]
+    public async Task A_malformed_idempotency_key_is_a_400_problem()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/tasks", UriKind.Relative))
+        {
+            Content = new StringContent("""{"task_type":"idem","data":1}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", "has space");
+        using var response = await topology.Gateway.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}
