@@ -48,11 +48,19 @@ public sealed partial class TaskConsumer(
                 // Pull only as many tasks as there are free slots: nothing waits in a client-side buffer.
                 await slots.WaitAsync(stoppingToken);
                 var fetchOpts = new NatsJSFetchOpts { MaxMsgs = slots.CurrentCount + 1, Expires = FetchExpiry };
-                await foreach (var msg in consumer.FetchAsync<byte[]>(fetchOpts, cancellationToken: stoppingToken))
+                // The pull runs to its end (at most FetchExpiry) even on shutdown: a task the server
+                // sends after we stopped reading would otherwise sit out the ack wait.
+                await foreach (var msg in consumer.FetchAsync<byte[]>(fetchOpts, cancellationToken: CancellationToken.None))
                 {
+                    if (stoppingToken.IsCancellationRequested)
+                    {
+                        await msg.NakAsync(cancellationToken: CancellationToken.None);
+                        continue;
+                    }
+
                     if (received++ > 0)
                     {
-                        await slots.WaitAsync(stoppingToken);
+                        await slots.WaitAsync(CancellationToken.None);
                     }
 
                     inFlight.Track(RunAsync(msg, slots, stoppingToken));
