@@ -1,6 +1,5 @@
 using Distributed.Contracts;
 using Distributed.ServiceDefaults.Hosting;
-using Distributed.ServiceDefaults.Messaging;
 using Distributed.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
