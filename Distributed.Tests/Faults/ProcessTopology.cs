@@ -124,7 +124,9 @@ public sealed class ProcessTopology : IAsyncLifetime
 
             if (deadline.IsCancellationRequested)
             {
-                throw new TimeoutException($"{part} was not ready within {ReadyDeadline.TotalSeconds} s; see {_parts[part].LogFile}");
+                var log = _parts[part].ReadLog();
+                throw new TimeoutException(
+                    $"{part} was not ready within {ReadyDeadline.TotalSeconds} s (running: {_parts[part].IsRunning}); end of its log:{Environment.NewLine}{log[Math.Max(0, log.Length - 3000)..]}");
             }
 
             await Task.Delay(250, CancellationToken.None);
@@ -156,10 +158,13 @@ public sealed class ProcessTopology : IAsyncLifetime
             switch (part)
             {
                 case "nats":
+                    // Each attempt is bounded, so one that hangs cannot use up the whole deadline.
+                    using (var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                     await using (var connection = new NatsConnection(NatsOpts.Default with { Url = NatsUrl, ConnectTimeout = TimeSpan.FromSeconds(1) }))
                     {
-                        await connection.ConnectAsync();
-                        await connection.PingAsync(cancellationToken);
+                        attempt.CancelAfter(TimeSpan.FromSeconds(3));
+                        await connection.ConnectAsync().AsTask().WaitAsync(attempt.Token);
+                        await connection.PingAsync(attempt.Token);
                     }
 
                     return true;
