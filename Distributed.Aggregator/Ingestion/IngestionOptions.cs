@@ -10,8 +10,12 @@ public sealed class IngestionOptions
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 256;
 
-    /// <summary>How long a partial batch waits for more results before it is written.</summary>
+    /// <summary>
+    /// How long a partial batch waits for more results before it is written. 0: no wait — a
+    /// batch is whatever arrived while the previous one was being written, so batches grow
+    /// with the load and a lone result is not held back.
+    /// </summary>
     [ConfigurationKeyName("AGGREGATOR_FLUSH_MS")]
-    [Range(1, 10_000)]
-    public int FlushMs { get; set; } = 20;
+    [Range(0, 10_000)]
+    public int FlushMs { get; set; }
 }
