@@ -14,6 +14,7 @@ var enricher = builder.AddProject<Projects.Distributed_Enricher>("enricher")
     .WithAspireListenAddress("METRICS_ADDR")
     .WithReference(nats).WaitFor(nats)
     .WithSpecEnvironment(builder.Configuration, "ENRICH_DELAY_MS", "ENRICHER_CONCURRENCY", "STREAM_MAX_MSGS", "STREAM_MAX_BYTES")
+    .WithTraceSampling(builder.Configuration)
     .WithCollector(collector)
     .WithHttpHealthCheck("/health");
 
@@ -24,6 +25,7 @@ builder.AddProject<Projects.Distributed_Processor>("processor")
     .WithReference(nats).WaitFor(nats)
     .WaitFor(enricher)
     .WithSpecEnvironment(builder.Configuration, "PROCESSING_DELAY_MS", "ENRICH_TIMEOUT_MS", "PROCESSOR_CONCURRENCY", "ENRICH_MAX_ATTEMPTS", "ENRICH_RETRY_DELAY_MS", "STREAM_MAX_MSGS", "STREAM_MAX_BYTES")
+    .WithTraceSampling(builder.Configuration)
     .WithCollector(collector)
     .WithHttpHealthCheck("/health");
 
@@ -33,6 +35,7 @@ builder.AddProject<Projects.Distributed_Aggregator>("aggregator")
     .WithReference(nats).WaitFor(nats)
     .WithReference(database, "aggregator").WaitFor(database)
     .WithSpecEnvironment(builder.Configuration, "AGGREGATOR_BATCH_SIZE", "AGGREGATOR_FLUSH_MS", "STREAM_MAX_MSGS", "STREAM_MAX_BYTES")
+    .WithTraceSampling(builder.Configuration)
     .WithCollector(collector)
     .WithHttpHealthCheck("/health");
 
@@ -41,6 +44,7 @@ builder.AddProject<Projects.Distributed_Gateway>("gateway")
     .WithAspireListenAddress("GATEWAY_ADDR")
     .WithReference(nats).WaitFor(nats)
     .WithSpecEnvironment(builder.Configuration, "STREAM_MAX_MSGS", "STREAM_MAX_BYTES")
+    .WithTraceSampling(builder.Configuration)
     .WithCollector(collector)
     .WithHttpHealthCheck("/health");
 
