@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The original's baseline: 100, 500, 1000 and 5000 RPS for 30 s each (DURATION to change).
+# The original's baseline: 100, 500, 1000 and 5000 RPS, 30 s each, against running services:
+# bench/baseline.sh [URL]. RUNS (default 1) repeats the whole ladder; RATES and DURATION override.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-URL=${1:-http://127.0.0.1:3000}
-DURATION=${DURATION:-30s}
-for rps in 100 500 1000 5000; do
-  echo "== $rps RPS for $DURATION" >&2
-  OUT=bench/results/baseline-${rps}rps.json ./bench/stress.sh "$URL" "$DURATION" "$rps" >/dev/null
-  sleep 5 # let the pipeline drain between steps
+source "$(dirname "$0")/lib.sh"
+URL=${1:-$GATEWAY}
+for run in $(seq 1 "${RUNS:-1}"); do
+  for rps in ${RATES:-100 500 1000 5000}; do
+    echo "== baseline run $run: $rps RPS for ${DURATION:-30s}" >&2
+    OUT=$RESULTS/baseline/${rps}-run${run}.json LABEL="baseline $rps" \
+      "$(dirname "$0")/stress.sh" "$URL" "${DURATION:-30s}" "$rps" >/dev/null
+  done
 done
-ls bench/results/baseline-*.json
+ls "$RESULTS"/baseline/

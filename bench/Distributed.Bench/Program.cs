@@ -1,4 +1,4 @@
 using Distributed.Bench;
 
-// distributed-bench load --url http://127.0.0.1:3000 --rate 500 --duration 30s [--aggregator http://127.0.0.1:3001] [--json out.json]
-return await BenchCommand.RunAsync(args);
+// distributed-bench load|ceilings|ceiling-server|nats|chart --name value ...  (see bench/README.md)
+return await BenchCommands.RunAsync(args);

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Distributed.Bench;
+namespace Distributed.Bench.Load;
 
 /// <summary>
 /// What reached PostgreSQL: the aggregator's own counters and its end-to-end histogram

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# NATS throughput as `nats bench` measures it (pub, pub/sub, queue group, request-reply), against
+# the running NATS server: bench/nats-bench.sh [NATS_URL]. Without a URL the address (and its
+# credentials) is read from the running aggregator's environment. Uses the nats CLI if installed.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+build_tool
+if [[ $# -gt 0 ]]; then target=(--nats "$1"); else target=(--discover true); fi
+for run in $(seq 1 "${RUNS:-1}"); do
+  echo "== nats bench run $run" >&2
+  bench nats "${target[@]}" --msgs "${MSGS:-200000}" --size "${SIZE:-128}" --json "$RESULTS/nats/run${run}.json" >/dev/null
+done
