@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
-# Every figure in docs/benchmarks.md, in one go (about 50 minutes on 2 cores): starts and stops
-# the AppHost (Release) itself, so nothing else may hold ports 3000/3001/4222/5432 meanwhile.
-# Results go to bench/results/latest/; `bench report` turns them into tables and charts.
-set -euo pipefail
+# Every figure in docs/benchmarks.md, in one go (about an hour on 2 cores): starts and stops the
+# AppHost (Release) itself, so nothing else may hold ports 3000/3001/4222/5432 meanwhile.
+# Traces are sampled at TRACE_RATIO (default 0.01) except in tracing.sh, which measures what
+# exporting every trace costs. Results go to bench/results/latest/; the last step turns them
+# into tables (bench/results/latest/report.md) and charts (docs/benchmarks-*.png).
+set -uo pipefail
 source "$(dirname "$0")/lib.sh"
-HERE=$(dirname "$0")
+HERE=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 build_tool
-trap apphost_stop EXIT
+export OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=${TRACE_RATIO:-0.01}
+step() { echo "#### $*" >&2; "$@" || echo "#### FAILED: $*" >&2; }
 
+# One AppHost start per shell: each script below that needs its own topology starts it.
 apphost_start default
-RUNS=3 "$HERE/ceilings.sh"
-RUNS=3 "$HERE/nats-bench.sh"
-RUNS=3 "$HERE/baseline.sh"
-OUT=$RESULTS/memory/stress-5m.json LABEL="5 minute stress" "$HERE/stress.sh" "$GATEWAY" 5m 500 >/dev/null
-"$HERE/failure-injection.sh"
+step env RUNS=3 "$HERE/ceilings.sh"
+step env RUNS=3 "$HERE/nats-bench.sh"
+step env RUNS=3 "$HERE/baseline.sh"
+step env OUT="$RESULTS/memory/stress-5m.json" LABEL="5 minute stress" "$HERE/stress.sh" "$GATEWAY" 5m 500
+step "$HERE/failure-injection.sh"
 apphost_stop
 
-"$HERE/pipeline.sh"
-"$HERE/scaling.sh"
+step "$HERE/tracing.sh"
+step "$HERE/pipeline.sh"
+for n in 1 2 4 8; do
+  step env REPLICAS=$n "$HERE/scaling.sh"
+done
 
 bench report --results "$RESULTS" --out "$ROOT/docs"

@@ -33,8 +33,24 @@ public sealed class LoadRecorder
     /// <summary>One line per second on stderr, so a long run shows it is alive and how it is doing.</summary>
     public Timer StartProgress(Stopwatch clock, string total) =>
         new(_ => Console.Error.Write(
-            $"\r{clock.Elapsed.TotalSeconds,6:F1} s  {Completed,8}/{total} answered  {Accepted,8} accepted  {Errors,5} errors  p99 {_latency.GetValueAtPercentile(99) / 1000.0,9:F2} ms "),
+            $"\r{clock.Elapsed.TotalSeconds,6:F1} s  {Completed,8}/{total} answered  {Accepted,8} accepted  {Errors,5} errors  p99 {CurrentP99Ms(),9:F2} ms "),
             null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+
+    /// <summary>
+    /// Read while requests are being recorded: the histogram's counts can be mid-update and the
+    /// library then throws, which in a timer callback would end the process. Progress only.
+    /// </summary>
+    private double CurrentP99Ms()
+    {
+        try
+        {
+            return _latency.TotalCount == 0 ? 0 : _latency.GetValueAtPercentile(99) / 1000.0;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return double.NaN;
+        }
+    }
 }
 
 public sealed record LoadResult(long Scheduled, int Completed, int Errors, TimeSpan Elapsed, HistogramBase LatencyMicros, IReadOnlyDictionary<int, int> Statuses)

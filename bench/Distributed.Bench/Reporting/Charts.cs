@@ -36,9 +36,11 @@ public sealed class Charts(ResultSet results)
         var plot = new Plot();
         var ideal = plot.Add.Scatter(replicas, replicas.Select(n => n * stored[0].Median).ToArray());
         ideal.LegendText = "linear in replicas (from one replica)";
+        ideal.Color = new Color("#7f7f7f");
         ideal.LinePattern = LinePattern.Dashed;
         ideal.MarkerSize = 0;
         var measured = plot.Add.Scatter(replicas, stored.Select(s => s.Median).ToArray());
+        measured.Color = new Color("#1f77b4");
         measured.LegendText = "stored tasks/s (median, bars: min–max)";
         measured.LineWidth = 2;
         measured.MarkerSize = 8;
@@ -53,6 +55,7 @@ public sealed class Charts(ResultSet results)
         var line = plot.Add.HorizontalLine(offered);
         line.LegendText = $"offered rate ({offered:F0}/s)";
         line.LinePattern = LinePattern.Dotted;
+        line.Color = new Color("#ff7f0e");
         plot.Axes.Bottom.SetTicks(replicas, replicas.Select(n => n.ToString(CultureInfo.InvariantCulture)).ToArray());
         plot.Axes.SetLimits(0, replicas.Max() + 0.5, 0, Math.Max(offered, replicas.Max() * stored[0].Median) * 1.1);
         plot.Title("Throughput vs processor replicas (2 cores, default delays)");
@@ -71,20 +74,25 @@ public sealed class Charts(ResultSet results)
             return null;
         }
 
-        var xs = Enumerable.Range(0, groups.Count).Select(i => (double)i).ToArray();
+        var positions = Enumerable.Range(0, groups.Count).Select(i => (double)i).ToArray();
         var plot = new Plot();
-        foreach (var (label, metric) in new[]
+        var seriesIndex = 0;
+        foreach (var (label, metric, color) in new[]
         {
-            ("HTTP answer p50", "responseTimePercentiles.p50"),
-            ("HTTP answer p99", "responseTimePercentiles.p99"),
-            ("end-to-end p50", "endToEnd.latencySeconds.p50"),
-            ("end-to-end p99", "endToEnd.latencySeconds.p99"),
+            ("HTTP answer p50", "responseTimePercentiles.p50", new Color("#1f77b4")),
+            ("HTTP answer p99", "responseTimePercentiles.p99", new Color("#d62728")),
+            ("end-to-end p50", "endToEnd.latencySeconds.p50", new Color("#2ca02c")),
+            ("end-to-end p99", "endToEnd.latencySeconds.p99", new Color("#9467bd")),
         })
         {
             // Milliseconds on a log10 axis: the spread from 1 ms to seconds is the point of the chart.
+            // Each series sits a little apart so that its min–max bars do not hide the others'.
+            var offset = (seriesIndex++ - 1.5) * 0.06;
+            var xs = positions.Select(x => x + offset).ToArray();
             var spreads = groups.Select(g => g.Runs.Spread(metric, 1000)).ToArray();
             var series = plot.Add.Scatter(xs, spreads.Select(s => Math.Log10(Math.Max(0.1, s?.Median ?? 0.1))).ToArray());
             series.LegendText = label;
+            series.Color = color;
             series.LineWidth = 2;
             series.MarkerSize = 7;
             if (metric.StartsWith("endToEnd", StringComparison.Ordinal))
@@ -97,7 +105,7 @@ public sealed class Charts(ResultSet results)
                 if (spreads[i] is { } s)
                 {
                     var bar = plot.Add.Line(xs[i], Math.Log10(Math.Max(0.1, s.Min)), xs[i], Math.Log10(Math.Max(0.1, s.Max)));
-                    bar.LineColor = series.LineColor;
+                    bar.LineColor = color;
                     bar.LineWidth = 2;
                 }
             }
@@ -106,9 +114,10 @@ public sealed class Charts(ResultSet results)
         var floor = plot.Add.HorizontalLine(Math.Log10(60));
         floor.LegendText = "60 ms: the simulated work's floor";
         floor.LinePattern = LinePattern.Dotted;
+        floor.Color = new Color("#ff7f0e");
         var decades = new[] { 0.0, 1, 2, 3, 4, 5 };
         plot.Axes.Left.SetTicks(decades, decades.Select(d => Math.Pow(10, d).ToString("N0", CultureInfo.InvariantCulture) + " ms").ToArray());
-        plot.Axes.Bottom.SetTicks(xs, groups.Select(g => g.Key + "/s").ToArray());
+        plot.Axes.Bottom.SetTicks(positions, groups.Select(g => g.Key + "/s").ToArray());
         plot.Title("Latency vs offered rate (median of runs, bars: min–max)");
         plot.XLabel("offered rate (POST /tasks)");
         plot.YLabel("latency");

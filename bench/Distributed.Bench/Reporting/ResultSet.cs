@@ -40,9 +40,25 @@ public static class JsonPath
     /// <summary>A number at a dotted path ("endToEnd.latencySeconds.p99"), or null.</summary>
     public static double? Number(this JsonNode? node, string path)
     {
-        foreach (var part in path.Split('.'))
+        // Keys may hold dots themselves ("p99.9"): at each level take the longest key that exists.
+        var parts = path.Split('.');
+        for (var i = 0; i < parts.Length && node is not null;)
         {
-            node = node?[part];
+            if (node is not JsonObject json)
+            {
+                return null;
+            }
+
+            var next = Enumerable.Range(1, parts.Length - i).Reverse()
+                .Select(n => (Count: n, Key: string.Join('.', parts, i, n)))
+                .FirstOrDefault(k => json.ContainsKey(k.Key));
+            if (next.Key is null)
+            {
+                return null;
+            }
+
+            node = json[next.Key];
+            i += next.Count;
         }
 
         return node is JsonValue value && value.TryGetValue<double>(out var number) ? number : null;

@@ -19,7 +19,9 @@ public sealed class ResultTables(ResultSet results)
         Nats(text);
         Baseline(text);
         Memory(text);
+        Tracing(text);
         Pipeline(text);
+        ThreadPoolSpinning(text);
         Scaling(text);
         FailureInjection(text);
         return text.ToString();
@@ -60,7 +62,38 @@ public sealed class ResultTables(ResultSet results)
 
         text.AppendLine().AppendLine(CultureInfo.InvariantCulture,
             $"Gateway ÷ Kestrel+JetStream ceiling, per run: **{runs.Spread("gatewayVsJetStreamCeiling").Show("F2")}** (target ≥ 0.8).").AppendLine();
+
+        // Where the two cores went while each server was saturated: its own share is the ceiling's cost.
+        text.AppendLine("Cores in use during the closed-loop runs (median):").AppendLine();
+        text.AppendLine("| step | the server | load tool | nats-server | dashboard | everything else | req/s per core of the server |").AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var (key, server) in new[] { ("httpParse", "bench-server"), ("httpJetStream", "bench-server"), ("gateway", "gateway") })
+        {
+            var cores = runs.Select(r => r["ceilings"]?[key]?["closedLoopCores"] as JsonObject).OfType<JsonObject>().ToList();
+            if (cores.Count == 0)
+            {
+                continue;
+            }
+
+            var named = new[] { server, "bench", "nats-server", "dashboard" };
+            var rest = Spread.Of(cores.Select(c => (double?)c.Where(kv => !named.Contains(kv.Key)).Sum(kv => kv.Value?.GetValue<double>() ?? 0)));
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {key} | {cores.Spread(server).Show("F2")} | {cores.Spread("bench").Show("F2")} | {cores.Spread("nats-server").Show("F2")} | {cores.Spread("dashboard").Show("F2")} | {rest.Show("F2")} | {PerServerCore(runs, key, server).Show()} |");
+        }
+
+        text.AppendLine();
+        var gatewayPerCore = PerServerCore(runs, "gateway", "gateway");
+        var ceilingPerCore = PerServerCore(runs, "httpJetStream", "bench-server");
+        if (gatewayPerCore is not null && ceilingPerCore is not null)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Per core of its own process, the gateway answers **{gatewayPerCore.Median / ceilingPerCore.Median:F2}×** what the Kestrel+JetStream server does.").AppendLine();
+        }
     }
+
+    private static Spread? PerServerCore(IEnumerable<JsonObject> runs, string key, string server) =>
+        Spread.Of(runs.Select(r => r["ceilings"]?[key] is JsonObject c
+            ? c.Number("closedLoop") / c["closedLoopCores"].Number(server)
+            : null));
 
     private void Nats(StringBuilder text)
     {
@@ -93,12 +126,12 @@ public sealed class ResultTables(ResultSet results)
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"### Baseline: fixed rates, default delays ({groups[0].Runs.Count} runs each)").AppendLine();
-        text.AppendLine("| offered | accepted/s | HTTP p50 | p90 | p99 | p99.9 | stored/s during load | backlog growth | end-to-end p50 | p90 | p99 | drain after load |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| offered | accepted/s | HTTP p50 | p90 | p99 | p99.9 | stored/s during load | backlog growth | end-to-end p50 | p90 | p99 | drain after load | CPU busy |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var (key, runs) in groups)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {key}/s | {runs.Spread("summary.acceptedPerSec").Show()} | {Ms(runs, "responseTimePercentiles.p50")} | {Ms(runs, "responseTimePercentiles.p90")} | {Ms(runs, "responseTimePercentiles.p99")} | {Ms(runs, "responseTimePercentiles.p99.9")} | {runs.Spread("endToEnd.storedPerSecDuringLoad").Show()} | {runs.Spread("endToEnd.backlogGrowthPerSec").Show()}/s | {Ms(runs, "endToEnd.latencySeconds.p50")} | {Ms(runs, "endToEnd.latencySeconds.p90")} | {Ms(runs, "endToEnd.latencySeconds.p99")} | {runs.Spread("endToEnd.drainSeconds").Show("F1")} s |");
+                $"| {key}/s | {runs.Spread("summary.acceptedPerSec").Show()} | {Ms(runs, "responseTimePercentiles.p50")} | {Ms(runs, "responseTimePercentiles.p90")} | {Ms(runs, "responseTimePercentiles.p99")} | {Ms(runs, "responseTimePercentiles.p99.9")} | {runs.Spread("endToEnd.storedPerSecDuringLoad").Show()} | {runs.Spread("endToEnd.backlogGrowthPerSec").Show()}/s | {Ms(runs, "endToEnd.latencySeconds.p50")} | {Ms(runs, "endToEnd.latencySeconds.p90")} | {Ms(runs, "endToEnd.latencySeconds.p99")} | {runs.Spread("endToEnd.drainSeconds").Show("F1")} s | {Busy(runs).Show("F2")} of {Environment.ProcessorCount} |");
         }
 
         text.AppendLine();
@@ -139,6 +172,34 @@ public sealed class ResultTables(ResultSet results)
 
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {component} | {peaks.Spread("peakRssMiBPerProcess").Show()} MiB | {peaks.Spread("processes").Show()} | {trend} | {change} |");
+        }
+
+        text.AppendLine();
+    }
+
+    private void Tracing(StringBuilder text)
+    {
+        var always = results.Groups("tracing");
+        if (always.Count == 0)
+        {
+            return;
+        }
+
+        var (rate, full) = always[0];
+        var sampled = results.Runs("baseline", rate);
+        text.AppendLine(CultureInfo.InvariantCulture, $"### What tracing every task costs ({rate}/s, default delays)").AppendLine();
+        text.AppendLine("| traces | HTTP p50 | p99 | end-to-end p50 | p99 | CPU ms per task, all processes | of which the dashboard | stored/s during load |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var (label, runs) in new[] { ("1 % sampled (all other tables)", sampled), ("all (always_on, Aspire's default)", full) })
+        {
+            if (runs.Count == 0)
+            {
+                continue;
+            }
+
+            var total = Spread.Of(runs.Select(r => (double?)r["processes"]?.AsArray().OfType<JsonObject>().Sum(p => p.Number("cpuMsPerTask") ?? 0)));
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {label} | {Ms(runs, "responseTimePercentiles.p50")} | {Ms(runs, "responseTimePercentiles.p99")} | {Ms(runs, "endToEnd.latencySeconds.p50")} | {Ms(runs, "endToEnd.latencySeconds.p99")} | {total.Show("F2")} | {Spread.Of(runs.Select(r => r.Component("dashboard").Number("cpuMsPerTask"))).Show("F2")} | {runs.Spread("endToEnd.storedPerSecDuringLoad").Show()} |");
         }
 
         text.AppendLine();
@@ -187,6 +248,30 @@ public sealed class ResultTables(ResultSet results)
         }
     }
 
+    /// <summary>bench/results/…/spin/RATE-SPINLIMIT-runN.json: the pipeline without delays, with and without thread-pool spinning.</summary>
+    private void ThreadPoolSpinning(StringBuilder text)
+    {
+        var groups = results.Groups("spin");
+        if (groups.Count == 0)
+        {
+            return;
+        }
+
+        text.AppendLine("### Thread-pool spinning (no simulated work)").AppendLine();
+        text.AppendLine("| offered | DOTNET_ThreadPool_UnfairSemaphoreSpinLimit | stored/s during load | CPU ms per task, stages | CPU ms per task, all | CPU busy | end-to-end p50 | p99 | HTTP p99 |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var (key, runs) in groups.OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var parts = key.Split('-');
+            var stages = Spread.Of(runs.Select(r => (double?)Stages.Sum(c => r.Component(c).Number("cpuMsPerTask") ?? 0)));
+            var all = Spread.Of(runs.Select(r => (double?)r["processes"]?.AsArray().OfType<JsonObject>().Sum(p => p.Number("cpuMsPerTask") ?? 0)));
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {parts[0]}/s | {(parts.Length > 1 ? parts[1] : "?")} | {runs.Spread("endToEnd.storedPerSecDuringLoad").Show()} | {stages.Show("F2")} | {all.Show("F2")} | {Busy(runs).Show("F2")} | {Ms(runs, "endToEnd.latencySeconds.p50")} | {Ms(runs, "endToEnd.latencySeconds.p99")} | {Ms(runs, "responseTimePercentiles.p99")} |");
+        }
+
+        text.AppendLine();
+    }
+
     private void Scaling(StringBuilder text)
     {
         var groups = results.Groups("scaling");
@@ -202,7 +287,7 @@ public sealed class ResultTables(ResultSet results)
         foreach (var (key, runs) in groups)
         {
             var stored = runs.Spread("endToEnd.storedPerSecDuringLoad");
-            var busy = Spread.Of(runs.Select(r => (double?)(r["processes"]?.AsArray().OfType<JsonObject>().Sum(p => p.Number("cores") ?? 0) ?? 0)));
+            var busy = Busy(runs);
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {key} | {stored.Show()} | {(stored?.Median / baseline)?.ToString("F2", CultureInfo.InvariantCulture) ?? "–"} | {runs.Spread("summary.acceptedPerSec").Show()} | {busy.Show("F2")} of {Environment.ProcessorCount} cores | {Ms(runs, "endToEnd.latencySeconds.p50")} |");
         }
@@ -223,6 +308,10 @@ public sealed class ResultTables(ResultSet results)
             $"| {run.Number("summary.targetRate"):F0}/s for {run.Number("summary.durationSeconds"):F0} s | {run.Number("statusCodeDistribution.202"):F0} | {run.Number("endToEnd.stored"):F0} | {run.Number("endToEnd.lost"):F0} | {run.Number("endToEnd.drainSeconds"):F1} s | {run.Number("endToEnd.latencySeconds.p99") * 1000:F0} ms |");
         text.AppendLine();
     }
+
+    /// <summary>Cores in use on average over a run (load and drain), all processes together.</summary>
+    private static Spread? Busy(IEnumerable<JsonObject> runs) =>
+        Spread.Of(runs.Select(r => (double?)(r["processes"]?.AsArray().OfType<JsonObject>().Sum(p => p.Number("cores") ?? 0) ?? 0)));
 
     private static string Ms(IEnumerable<JsonObject> runs, string path) => runs.Spread(path, 1000).Show(path.Contains("endToEnd", StringComparison.Ordinal) ? "F0" : "F1") + " ms";
 }
