@@ -49,7 +49,7 @@ public sealed class ResultTables(ResultSet results)
             }
         }
 
-        foreach (var (key, label) in new[] { ("requestReply", "NATS request-reply, 64 outstanding"), ("consumeAck", "JetStream consume + ack, one consumer"), ("postgresInsert", "PostgreSQL insert, aggregator's statement, batches of 256") })
+        foreach (var (key, label) in new[] { ("requestReply", "NATS request-reply, 64 outstanding (latency at that load)"), ("consumeAck", "JetStream consume + ack, one consumer"), ("postgresInsert", "PostgreSQL insert, aggregator's statement, batches of 256") })
         {
             var c = runs.Select(r => r["ceilings"]?[key] as JsonObject).OfType<JsonObject>().ToList();
             if (c.Count > 0)
