@@ -26,5 +26,6 @@ step "$HERE/pipeline.sh"
 for n in 1 2 4 8; do
   step env REPLICAS=$n "$HERE/scaling.sh"
 done
+step "$HERE/threadpool.sh"
 
 bench report --results "$RESULTS" --out "$ROOT/docs"
