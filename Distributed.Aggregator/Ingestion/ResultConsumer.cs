@@ -95,45 +95,9 @@ public sealed partial class ResultConsumer(
         var batch = new List<INatsJSMsg<byte[]>>(settings.BatchSize);
         while (await inbox.WaitToReadAsync(CancellationToken.None))
         {
-            await FillAsync(inbox, batch, settings);
+            await BatchWindow.FillAsync(inbox, batch, settings.BatchSize, settings.FlushMs);
             await StoreAsync(batch, CancellationToken.None);
             batch.Clear();
-        }
-    }
-
-    /// <summary>Takes what is already there, then (only with a flush window) waits for more until the batch is full.</summary>
-    private static async Task FillAsync(ChannelReader<INatsJSMsg<byte[]>> inbox, List<INatsJSMsg<byte[]>> batch, IngestionOptions settings)
-    {
-        while (batch.Count < settings.BatchSize && inbox.TryRead(out var msg))
-        {
-            batch.Add(msg);
-        }
-
-        if (settings.FlushMs == 0)
-        {
-            return;
-        }
-
-        using var window = new CancellationTokenSource(settings.FlushMs);
-        while (batch.Count < settings.BatchSize)
-        {
-            if (inbox.TryRead(out var msg))
-            {
-                batch.Add(msg);
-                continue;
-            }
-
-            try
-            {
-                if (!await inbox.WaitToReadAsync(window.Token))
-                {
-                    return;
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
         }
     }
 
