@@ -52,7 +52,7 @@ public static class ConsumeAckCeiling
                 }
             }
 
-            return new CeilingResult("JetStream consume + ack", acked / clock.Elapsed.TotalSeconds, "msgs/s", null);
+            return new CeilingResult("JetStream consume + ack", acked / clock.Elapsed.TotalSeconds, "msgs/s");
         }
         finally
         {

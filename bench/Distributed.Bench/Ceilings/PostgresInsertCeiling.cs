@@ -39,7 +39,7 @@ public static class PostgresInsertCeiling
                 rows += await command.ExecuteNonQueryAsync();
             }
 
-            return new CeilingResult($"PostgreSQL insert, batches of {batchSize}", rows / clock.Elapsed.TotalSeconds, "rows/s", null);
+            return new CeilingResult($"PostgreSQL insert, batches of {batchSize}", rows / clock.Elapsed.TotalSeconds, "rows/s");
         }
         finally
         {

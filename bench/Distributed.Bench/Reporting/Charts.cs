@@ -46,9 +46,7 @@ public sealed class Charts(ResultSet results)
         measured.MarkerSize = 8;
         for (var i = 0; i < replicas.Length; i++)
         {
-            var bar = plot.Add.Line(replicas[i], stored[i].Min, replicas[i], stored[i].Max);
-            bar.LineWidth = 2;
-            bar.LineColor = measured.LineColor;
+            AddRangeBar(plot, replicas[i], stored[i].Min, stored[i].Max, measured.LineColor);
         }
 
         var offered = groups[0].Runs[0].Number("summary.targetRate") ?? 0;
@@ -104,9 +102,7 @@ public sealed class Charts(ResultSet results)
             {
                 if (spreads[i] is { } s)
                 {
-                    var bar = plot.Add.Line(xs[i], Math.Log10(Math.Max(0.1, s.Min)), xs[i], Math.Log10(Math.Max(0.1, s.Max)));
-                    bar.LineColor = color;
-                    bar.LineWidth = 2;
+                    AddRangeBar(plot, xs[i], Math.Log10(Math.Max(0.1, s.Min)), Math.Log10(Math.Max(0.1, s.Max)), color);
                 }
             }
         }
@@ -124,5 +120,13 @@ public sealed class Charts(ResultSet results)
         plot.ShowLegend(Alignment.UpperLeft);
         plot.SavePng(path, 900, 560);
         return path;
+    }
+
+    /// <summary>The min–max of the runs, as a vertical bar through the median's marker.</summary>
+    private static void AddRangeBar(Plot plot, double x, double min, double max, Color color)
+    {
+        var bar = plot.Add.Line(x, min, x, max);
+        bar.LineWidth = 2;
+        bar.LineColor = color;
     }
 }

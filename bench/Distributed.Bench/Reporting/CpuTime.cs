@@ -7,7 +7,9 @@ public static class CpuTime
 {
     private const double ClockTicksPerSecond = 100; // USER_HZ, the same on every Linux this runs on
 
-    public static double Seconds(IEnumerable<int> pids) => pids.Sum(pid => TryTicks(pid, out var ticks) ? ticks / ClockTicksPerSecond : 0);
+    public static double Seconds(IEnumerable<int> pids) => pids.Sum(pid => TryTicks(pid, out var ticks) ? ToSeconds(ticks) : 0);
+
+    public static double ToSeconds(long ticks) => ticks / ClockTicksPerSecond;
 
     public static bool TryTicks(int pid, out long ticks)
     {

@@ -171,7 +171,7 @@ public sealed class ProcessMonitor
 
         public double PeakRssMiB { get; private set; }
 
-        public double CpuSeconds => (_lastTicks - _firstTicks) / 100.0;
+        public double CpuSeconds => CpuTime.ToSeconds(_lastTicks - _firstTicks);
 
         public void Update(long ticks, double rssMiB)
         {
