@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -9,7 +10,9 @@ namespace Distributed.Contracts;
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    // A task's data may nest as deep as the gateway allows, inside the message's own object.
+    MaxDepth = 128)]
 [JsonSerializable(typeof(TaskMessage))]
 [JsonSerializable(typeof(EnrichmentRequest))]
 [JsonSerializable(typeof(EnrichmentReply))]
@@ -21,21 +24,31 @@ public static class ContractJson
     public static byte[] Serialize<T>(T value) =>
         JsonSerializer.SerializeToUtf8Bytes(value, typeof(T), ContractJsonContext.Default);
 
-    /// <summary>Decodes a message, or says why it cannot be decoded (so the caller can dead-letter it).</summary>
-    public static bool TryDeserialize<T>(ReadOnlySpan<byte> utf8, out T? value, out string? error)
-        where T : class
+    /// <summary>
+    /// Decodes a message and checks that the pipeline can act on it, or says why not, so the
+    /// caller can dead-letter it instead of failing on it again and again.
+    /// </summary>
+    public static bool TryDecode<T>(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out T? value, [NotNullWhen(false)] out string? error)
+        where T : class, IContractMessage
     {
         try
         {
             value = (T?)JsonSerializer.Deserialize(utf8, typeof(T), ContractJsonContext.Default);
-            error = value is null ? "message body is JSON null" : null;
-            return value is not null;
+            error = value is null ? "message body is JSON null" : value.Problem();
         }
         catch (JsonException ex)
         {
             value = null;
             error = $"invalid {typeof(T).Name}: {ex.Message}";
+        }
+
+        if (error is not null || value is null)
+        {
+            value = null;
+            error ??= "message body is JSON null";
             return false;
         }
+
+        return true;
     }
 }

@@ -28,33 +28,33 @@ public sealed partial class EnrichmentService(
             QueueGroup = Subjects.EnricherQueueGroup,
         };
 
-        await using var service = await services.AddServiceAsync(config, stoppingToken);
+        var service = await services.AddServiceAsync(config, stoppingToken);
         using var slots = new SemaphoreSlim(options.Value.Concurrency);
         var inFlight = new InFlightTasks();
 
-        // The service framework hands an endpoint's requests over one at a time; answering each
-        // on its own task lets one enricher serve many requests during their simulated delay.
-        await service.AddEndpointAsync<byte[]>(
-            async msg =>
-            {
-                await slots.WaitAsync(stoppingToken);
-                inFlight.Track(AnswerAsync(msg, slots));
-            },
-            name: "enrich",
-            subject: Subjects.EnrichRequest,
-            cancellationToken: stoppingToken);
-        LogStarted(Subjects.EnrichRequest, Subjects.EnricherQueueGroup);
-
         try
         {
-            await Task.Delay(Timeout.Infinite, stoppingToken);
+            // The service framework hands an endpoint's requests over one at a time; answering each
+            // on its own task lets one enricher serve many requests during their simulated delay.
+            await service.AddEndpointAsync<byte[]>(
+                async msg =>
+                {
+                    await slots.WaitAsync(CancellationToken.None);
+                    inFlight.Track(AnswerAsync(msg, slots));
+                },
+                name: "enrich",
+                subject: Subjects.EnrichRequest,
+                cancellationToken: stoppingToken);
+            LogStarted(Subjects.EnrichRequest, Subjects.EnricherQueueGroup);
+            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        catch (OperationCanceledException)
+        finally
         {
-            // Shutting down: answer what was already taken, then disposing the service drains its subscription.
+            // Stop taking requests first, then answer those already taken; the slots go last,
+            // since the endpoint's handler waits on them.
+            await service.DisposeAsync();
+            await inFlight.WhenAllAsync();
         }
-
-        await inFlight.WhenAllAsync();
     }
 
     private async Task AnswerAsync(NatsSvcMsg<byte[]> msg, SemaphoreSlim slots)
@@ -75,10 +75,9 @@ public sealed partial class EnrichmentService(
         using var activity = PipelineTracing.StartConsumerActivity("enrich", msg.Headers, msg.Subject);
 
         // A malformed request gets a service error reply (counted in $SRV.STATS), not silence.
-        if (!ContractJson.TryDeserialize<EnrichmentRequest>(msg.Data ?? [], out var request, out var error)
-            || !TaskTypeRule.IsValid(request!.TaskType))
+        if (!ContractJson.TryDecode<EnrichmentRequest>(msg.Data ?? [], out var request, out var error))
         {
-            await msg.ReplyErrorAsync(400, error ?? "task_type is not a valid subject token");
+            await msg.ReplyErrorAsync(400, error!);
             return;
         }
 
@@ -88,9 +87,9 @@ public sealed partial class EnrichmentService(
             await Task.Delay(delay);
         }
 
-        var reply = EnrichmentFormula.Enrich(request.RequestId, request.TaskType, clock.GetUtcNow());
+        var reply = EnrichmentFormula.Enrich(request!.RequestId, request.TaskType, clock.GetUtcNow());
         await msg.ReplyAsync(ContractJson.Serialize(reply));
-        metrics.Enriched(request.TaskType);
+        metrics.Enriched();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Enricher serving {Subject} in queue group {QueueGroup}")]

@@ -27,7 +27,7 @@ public sealed class EnrichmentClient(INatsConnection connection, IOptions<Proces
                 return EnrichmentOutcome.Failed($"enricher answered an error: {serviceError}");
             }
 
-            return ContractJson.TryDeserialize<EnrichmentReply>(reply.Data ?? [], out var enrichment, out var error)
+            return ContractJson.TryDecode<EnrichmentReply>(reply.Data ?? [], out var enrichment, out var error)
                 ? EnrichmentOutcome.Succeeded(enrichment!)
                 : EnrichmentOutcome.Failed(error!);
         }

@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using Distributed.ServiceDefaults.Messaging;
 using Microsoft.Extensions.Configuration;
 
 namespace Distributed.Processor;
 
-public sealed class ProcessorOptions
+public sealed class ProcessorOptions : IValidatableObject
 {
     /// <summary>Names this replica in every result it publishes.</summary>
     [ConfigurationKeyName("PROCESSOR_ID")]
@@ -34,6 +35,11 @@ public sealed class ProcessorOptions
     [Range(1, 600_000)]
     public int EnrichRetryDelayMs { get; set; } = 500;
 
+    /// <summary>Deliveries of one task before it is moved to the dead-letter stream.</summary>
+    [ConfigurationKeyName(DeliveryLimit.VariableName)]
+    [Range(2, 1000)]
+    public int MaxDeliveries { get; set; } = DeliveryLimit.Default;
+
     public TimeSpan ProcessingDelay => TimeSpan.FromMilliseconds(ProcessingDelayMs);
 
     public TimeSpan EnrichTimeout => TimeSpan.FromMilliseconds(EnrichTimeoutMs);
@@ -50,5 +56,16 @@ public sealed class ProcessorOptions
         var exponent = (int)Math.Min(deliveryAttempt == 0 ? 0 : deliveryAttempt - 1, 16);
         var delay = EnrichRetryDelayMs * Math.Pow(2, exponent);
         return TimeSpan.FromMilliseconds(Math.Min(delay, 30_000));
+    }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // A task that keeps failing to enrich must be stored degraded before it could be dead-lettered.
+        if (EnrichMaxAttempts >= MaxDeliveries)
+        {
+            yield return new ValidationResult(
+                $"ENRICH_MAX_ATTEMPTS ({EnrichMaxAttempts}) must be below {DeliveryLimit.VariableName} ({MaxDeliveries}).",
+                [nameof(EnrichMaxAttempts), nameof(MaxDeliveries)]);
+        }
     }
 }

@@ -33,6 +33,7 @@ public sealed partial class TaskConsumer(
             AckPolicy = ConsumerConfigAckPolicy.Explicit,
             AckWait = options.Value.AckWait,
             MaxAckPending = 10_000,
+            MaxDeliver = DeliveryLimit.ServerMaxDeliver(options.Value.MaxDeliveries),
         }, stoppingToken);
 
         LogStarted(options.Value.ProcessorId, concurrency);
@@ -73,6 +74,7 @@ public sealed partial class TaskConsumer(
             catch (Exception ex) when (ex is NatsException or TimeoutException)
             {
                 LogConsumeInterrupted(ex.Message);
+                await topology.RecoverAsync(ex, stoppingToken);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
             finally

@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Diagnostics;
-using Npgsql;
+using Distributed.Aggregator.Data;
 
 namespace Distributed.Aggregator.Api;
 
 /// <summary>
 /// While PostgreSQL is down a query is not the client's fault nor a bug: answer 503 with
-/// Retry-After, as the gateway does when NATS is down, rather than a bare 500.
+/// Retry-After, as the gateway does when NATS is down. Any other database error is a bug and
+/// stays a 500, so it is not hidden behind "try again".
 /// </summary>
 public sealed class DatabaseUnavailableHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -13,7 +14,7 @@ public sealed class DatabaseUnavailableHandler(IProblemDetailsService problems) 
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!IsDatabaseUnavailable(exception))
+        if (!PostgresFailure.IsUnavailable(exception))
         {
             return false;
         }
@@ -31,19 +32,5 @@ public sealed class DatabaseUnavailableHandler(IProblemDetailsService problems) 
                 Detail = $"PostgreSQL cannot be reached; retry after {RetryAfterSeconds} s.",
             },
         });
-    }
-
-    // EF wraps the driver's error (and that one wraps the socket's), so look down the chain.
-    private static bool IsDatabaseUnavailable(Exception? exception)
-    {
-        for (; exception is not null; exception = exception.InnerException)
-        {
-            if (exception is NpgsqlException or TimeoutException)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Distributed.Aggregator.Data;
+using Distributed.Contracts;
 
 namespace Distributed.Aggregator.Api;
 
@@ -9,8 +9,8 @@ public sealed record ResultResponse(
     [property: JsonPropertyName("id")] Guid Id,
     [property: JsonPropertyName("request_id")] Guid RequestId,
     [property: JsonPropertyName("task_type")] string TaskType,
-    [property: JsonPropertyName("payload")] JsonElement Payload,
-    [property: JsonPropertyName("enrichment")] JsonElement? Enrichment,
+    [property: JsonPropertyName("payload")] RawJson Payload,
+    [property: JsonPropertyName("enrichment")] RawJson? Enrichment,
     [property: JsonPropertyName("processed_at")] DateTimeOffset ProcessedAt,
     [property: JsonPropertyName("processor_id")] string ProcessorId,
     [property: JsonPropertyName("trace_id")] string? TraceId)
@@ -19,17 +19,12 @@ public sealed record ResultResponse(
         row.Id,
         row.RequestId,
         row.TaskType,
-        Parse(row.Payload),
-        row.Enrichment is null ? null : Parse(row.Enrichment),
+        // jsonb's own text, written through as it is: no parse, so no depth limit of a reader.
+        RawJson.FromText(row.Payload),
+        row.Enrichment is null ? null : RawJson.FromText(row.Enrichment),
         row.ProcessedAt,
         row.ProcessorId,
         row.TraceId);
-
-    private static JsonElement Parse(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
 }
 
 public sealed record TaskTypeCount(

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Distributed.ServiceDefaults.Messaging;
 using Microsoft.Extensions.Configuration;
 
 namespace Distributed.Aggregator.Ingestion;
@@ -18,4 +19,9 @@ public sealed class IngestionOptions
     [ConfigurationKeyName("AGGREGATOR_FLUSH_MS")]
     [Range(0, 10_000)]
     public int FlushMs { get; set; }
+
+    /// <summary>Deliveries of one result before it is moved to the dead-letter stream.</summary>
+    [ConfigurationKeyName(DeliveryLimit.VariableName)]
+    [Range(2, 1000)]
+    public int MaxDeliveries { get; set; } = DeliveryLimit.Default;
 }

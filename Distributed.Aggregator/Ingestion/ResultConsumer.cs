@@ -14,7 +14,9 @@ namespace Distributed.Aggregator.Ingestion;
 
 /// <summary>
 /// Consumes the results stream through the durable consumer <c>aggregator</c>, writes results
-/// in batches and acks each message only after its batch is committed.
+/// in batches and acks each message only after its batch is committed. A result PostgreSQL
+/// refuses never holds the others back: the batch is split until the refused row stands alone,
+/// and that row goes to <c>deadletter.aggregator</c> with PostgreSQL's error.
 /// </summary>
 public sealed partial class ResultConsumer(
     JetStreamTopology topology,
@@ -23,13 +25,17 @@ public sealed partial class ResultConsumer(
     DeadLetterPublisher deadLetters,
     IOptions<IngestionOptions> options,
     PipelineMetrics metrics,
+    TimeProvider clock,
     ILogger<ResultConsumer> logger) : BackgroundService
 {
     public const string Stage = "aggregator";
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
     // A batch is written in milliseconds; an aggregator that died holding results gives them back this soon.
     private static readonly TimeSpan AckWait = TimeSpan.FromSeconds(10);
+
+    private readonly ReceiveGate _gate = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -42,6 +48,7 @@ public sealed partial class ResultConsumer(
             AckPolicy = ConsumerConfigAckPolicy.Explicit,
             AckWait = AckWait,
             MaxAckPending = 20_000,
+            MaxDeliver = DeliveryLimit.ServerMaxDeliver(settings.MaxDeliveries),
         }, stoppingToken);
 
         var inbox = Channel.CreateBounded<INatsJSMsg<byte[]>>(new BoundedChannelOptions(settings.BatchSize * 2)
@@ -53,7 +60,7 @@ public sealed partial class ResultConsumer(
         // On shutdown the receiver stops pulling and hands over what it already holds; the writer
         // stores and acks all of it before the service exits, so nothing waits out an ack timeout.
         var receiving = ReceiveAsync(consumer, inbox.Writer, settings.BatchSize * 2, stoppingToken);
-        await WriteBatchesAsync(inbox.Reader, settings);
+        await WriteBatchesAsync(inbox.Reader, settings, stoppingToken);
         await receiving;
     }
 
@@ -71,7 +78,9 @@ public sealed partial class ResultConsumer(
         {
             try
             {
-                await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: consumeOpts, cancellationToken: stoppingToken))
+                await _gate.WaitUntilOpenAsync(stoppingToken);
+                using var receiving = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _gate.WhileOpen);
+                await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: consumeOpts, cancellationToken: receiving.Token))
                 {
                     await inbox.WriteAsync(msg, CancellationToken.None);
                 }
@@ -80,9 +89,14 @@ public sealed partial class ResultConsumer(
             {
                 break;
             }
+            catch (OperationCanceledException)
+            {
+                // The writer closed the gate: PostgreSQL is down; wait until it opens again.
+            }
             catch (Exception ex) when (ex is NatsException or TimeoutException)
             {
                 LogConsumeInterrupted(ex.Message);
+                await topology.RecoverAsync(ex, stoppingToken);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
@@ -90,75 +104,167 @@ public sealed partial class ResultConsumer(
         inbox.TryComplete();
     }
 
-    private async Task WriteBatchesAsync(ChannelReader<INatsJSMsg<byte[]>> inbox, IngestionOptions settings)
+    private async Task WriteBatchesAsync(ChannelReader<INatsJSMsg<byte[]>> inbox, IngestionOptions settings, CancellationToken stoppingToken)
     {
         var batch = new List<INatsJSMsg<byte[]>>(settings.BatchSize);
         while (await inbox.WaitToReadAsync(CancellationToken.None))
         {
             await BatchWindow.FillAsync(inbox, batch, settings.BatchSize, settings.FlushMs);
-            await StoreAsync(batch, CancellationToken.None);
+            await StoreAsync(batch, settings, stoppingToken);
             batch.Clear();
         }
     }
 
-    private async Task StoreAsync(List<INatsJSMsg<byte[]>> batch, CancellationToken cancellationToken)
+    private async Task StoreAsync(List<INatsJSMsg<byte[]>> batch, IngestionOptions settings, CancellationToken stoppingToken)
     {
-        var decoded = new List<(INatsJSMsg<byte[]> Msg, ResultRow Row, Activity? Span)>(batch.Count);
-        foreach (var msg in batch)
+        var results = new List<PendingResult>(batch.Count);
+        try
         {
-            metrics.Received(msg.Subject);
-            if (ContractJson.TryDeserialize<ResultMessage>(msg.Data ?? [], out var result, out var error)
-                && TaskTypeRule.IsValid(result!.TaskType))
+            foreach (var msg in batch)
             {
-                var span = PipelineTracing.StartConsumerActivity("store result", msg.Headers, msg.Subject);
-                decoded.Add((msg, ResultMapping.ToRow(result, PipelineTracing.TraceIdOf(msg.Headers)), span));
-                continue;
+                metrics.Received(msg.Subject);
+                if (!ContractJson.TryDecode<ResultMessage>(msg.Data ?? [], out var result, out var error))
+                {
+                    await DeadLetterAsync(msg, error!);
+                }
+                else if (DeliveryLimit.IsExceeded(msg, settings.MaxDeliveries))
+                {
+                    await DeadLetterAsync(msg, DeliveryLimit.Reason(settings.MaxDeliveries));
+                }
+                else
+                {
+                    var span = PipelineTracing.StartConsumerActivity("store result", msg.Headers, msg.Subject);
+                    results.Add(new PendingResult(msg, ResultMapping.ToRow(result!, PipelineTracing.TraceIdOf(msg.Headers)), span));
+                }
             }
 
-            error ??= "task_type is not a valid subject token";
-            LogDeadLetter(msg.Subject, error);
+            if (await WriteUntilCommittedAsync(results, stoppingToken) is { } outcome)
+            {
+                await AcknowledgeAsync(outcome);
+            }
+        }
+        catch (Exception ex) when (ex is NatsException or TimeoutException)
+        {
+            // Left unacked: the messages come back after the ack wait and are handled then.
+            LogAckFailed(batch.Count, ex.Message);
+        }
+        finally
+        {
+            foreach (var result in results)
+            {
+                result.Span?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the results, splitting out rows PostgreSQL refuses. While PostgreSQL is
+    /// unavailable the batch is held (its ack wait renewed) and the receiver stopped, so an
+    /// outage costs no delivery attempts. Null when the service stops before the write succeeds:
+    /// then nothing is acked and the results come back after the ack wait.
+    /// </summary>
+    private async Task<WriteOutcome?> WriteUntilCommittedAsync(List<PendingResult> results, CancellationToken stoppingToken)
+    {
+        var delay = FirstRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
             try
             {
-                await deadLetters.PublishAsync(Stage, msg.Subject, msg.Data ?? [], error, cancellationToken);
-                await msg.AckAsync(cancellationToken: cancellationToken);
+                var outcome = new WriteOutcome();
+                await WriteSplittingAsync(results, outcome);
+                if (attempt > 1)
+                {
+                    LogDatabaseBack(results.Count);
+                    _gate.Open();
+                }
+
+                return outcome;
             }
-            catch (Exception ex) when (ex is NatsException or TimeoutException)
+            catch (Exception ex) when (!PostgresFailure.IsRowProblem(ex) && ex is not OperationCanceledException)
             {
-                // Left unacked: it comes back and is dead-lettered then.
-                LogStoreFailed(1, ex.Message);
+                if (attempt == 1)
+                {
+                    LogHolding(results.Count, PostgresFailure.Describe(ex));
+                    _gate.Close();
+                }
+
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    _gate.Open();
+                    return null;
+                }
+
+                foreach (var result in results)
+                {
+                    await result.Msg.AckProgressAsync(cancellationToken: CancellationToken.None)
+                        .AsTask().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+
+                await Task.Delay(delay, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }
+        }
+    }
+
+    /// <summary>Writes all rows in one statement; when PostgreSQL refuses one, halves the batch until it stands alone.</summary>
+    private async Task WriteSplittingAsync(List<PendingResult> results, WriteOutcome outcome)
+    {
+        if (results.Count == 0)
+        {
+            return;
         }
 
         try
         {
-            var inserted = await writer.WriteAsync([.. decoded.Select(d => d.Row)], cancellationToken);
-            metrics.Stored(inserted);
-            var storedAt = DateTimeOffset.UtcNow;
-            foreach (var (msg, _, _) in decoded)
-            {
-                await msg.AckAsync(cancellationToken: cancellationToken);
-                if (SubmittedAt(msg.Headers) is { } submittedAt)
-                {
-                    metrics.StoredAfter(storedAt - submittedAt);
-                }
-            }
+            outcome.Inserted += await writer.WriteAsync([.. results.Select(r => r.Row)], CancellationToken.None);
+            outcome.Stored.AddRange(results);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (PostgresFailure.IsRowProblem(ex))
         {
-            LogStoreFailed(decoded.Count, ex.GetBaseException().Message);
-            foreach (var (msg, _, _) in decoded)
+            if (results.Count == 1)
             {
-                await msg.NakAsync(new AckOpts { NakDelay = RetryDelay }, CancellationToken.None)
-                    .AsTask().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                outcome.Refused.Add((results[0], PostgresFailure.Describe(ex)));
+                return;
             }
+
+            var half = results.Count / 2;
+            await WriteSplittingAsync(results[..half], outcome);
+            await WriteSplittingAsync(results[half..], outcome);
         }
-        finally
+    }
+
+    private async Task AcknowledgeAsync(WriteOutcome outcome)
+    {
+        metrics.Stored(outcome.Inserted);
+        var storedAt = clock.GetUtcNow();
+        foreach (var result in outcome.Stored)
         {
-            foreach (var (_, _, span) in decoded)
+            await result.Msg.AckAsync(cancellationToken: CancellationToken.None);
+            if (SubmittedAt(result.Msg.Headers) is { } submittedAt)
             {
-                span?.Dispose();
+                metrics.StoredAfter(storedAt - submittedAt);
             }
         }
+
+        foreach (var (result, reason) in outcome.Refused)
+        {
+            LogRefused(result.Row.RequestId, reason);
+            result.Span?.SetStatus(ActivityStatusCode.Error, reason);
+            await DeadLetterAsync(result.Msg, reason);
+        }
+    }
+
+    private async Task DeadLetterAsync(INatsJSMsg<byte[]> msg, string reason)
+    {
+        LogDeadLetter(msg.Subject, reason);
+        await deadLetters.PublishAsync(Stage, msg.Subject, msg.Data ?? [], reason, CancellationToken.None);
+        await msg.AckAsync(cancellationToken: CancellationToken.None);
+    }
+
+    public override void Dispose()
+    {
+        _gate.Dispose();
+        base.Dispose();
     }
 
     private static DateTimeOffset? SubmittedAt(NatsHeaders? headers) =>
@@ -167,12 +273,32 @@ public sealed partial class ResultConsumer(
             ? submittedAt
             : null;
 
+    private sealed record PendingResult(INatsJSMsg<byte[]> Msg, ResultRow Row, Activity? Span);
+
+    private sealed class WriteOutcome
+    {
+        public int Inserted { get; set; }
+
+        public List<PendingResult> Stored { get; } = [];
+
+        public List<(PendingResult Result, string Reason)> Refused { get; } = [];
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Result consumption interrupted ({Reason}); resuming")]
     private partial void LogConsumeInterrupted(string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Undecodable result on {Subject} moved to the dead-letter stream: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Result on {Subject} moved to the dead-letter stream: {Reason}")]
     private partial void LogDeadLetter(string subject, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not store {Count} results ({Reason}); they will be redelivered")]
-    private partial void LogStoreFailed(int count, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "PostgreSQL refused the result of task {RequestId} ({Reason})")]
+    private partial void LogRefused(Guid requestId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot store {Count} results ({Reason}); holding them and pausing consumption until PostgreSQL is back")]
+    private partial void LogHolding(int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL is back: {Count} held results stored; consuming again")]
+    private partial void LogDatabaseBack(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not acknowledge {Count} results ({Reason}); they will be redelivered")]
+    private partial void LogAckFailed(int count, string reason);
 }

@@ -10,8 +10,8 @@ public static class ResultMapping
     {
         RequestId = result.RequestId,
         TaskType = result.TaskType,
-        // jsonb columns take the JSON text as published; "data": null is stored as JSON null.
-        Payload = result.Payload.ValueKind == JsonValueKind.Undefined ? "null" : result.Payload.GetRawText(),
+        // jsonb takes the JSON text exactly as the client sent it to the gateway.
+        Payload = result.Payload.ToString(),
         Enrichment = result.Enrichment is null ? null : JsonSerializer.Serialize(result.Enrichment, ContractJsonContext.Default.EnrichmentReply),
         ProcessedAt = result.ProcessedAt.ToUniversalTime(),
         ProcessorId = result.ProcessorId,

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Distributed.Contracts;
 using Distributed.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Hosting;
@@ -9,8 +10,12 @@ using NATS.Client.JetStream.Models;
 namespace Distributed.ServiceDefaults.Messaging;
 
 /// <summary>
-/// Creates the streams every service relies on, once NATS is reachable. Each service runs it,
-/// so whichever starts first sets things up and none depends on a separate setup step.
+/// Creates the streams and durable consumers every service relies on, once NATS is reachable,
+/// and again whenever the connection comes back: a NATS that returns with an empty store (a
+/// lost volume) gets its streams and consumers back without a service restart. Each service
+/// runs it, so whichever starts first sets things up and none depends on a separate setup step.
+/// A definition NATS refuses (a conflicting stream) is reported in /health and logged once,
+/// not retried in a loop.
 /// </summary>
 public sealed partial class JetStreamTopology(
     NatsConnection connection,
@@ -21,8 +26,14 @@ public sealed partial class JetStreamTopology(
 {
     private static readonly TimeSpan DuplicateWindow = TimeSpan.FromMinutes(2);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<string, (string Stream, ConsumerConfig Config)> _consumers = new();
+    private readonly SemaphoreSlim _provisioning = new(1, 1);
+    private CancellationToken _stopping;
 
-    public bool IsReady => _ready.Task.IsCompletedSuccessfully;
+    public bool IsReady => _ready.Task.IsCompletedSuccessfully && Conflict is null;
+
+    /// <summary>Why NATS refused the topology, when it did; cleared once it is accepted.</summary>
+    public string? Conflict { get; private set; }
 
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => _ready.Task.WaitAsync(cancellationToken);
 
@@ -56,29 +67,22 @@ public sealed partial class JetStreamTopology(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         LogConnecting(endpoint.RedactedUrl);
-        await Retry.UntilSuccessAsync(
-            async cancellationToken =>
-            {
-                await connection.ConnectAsync();
-                foreach (var stream in Streams)
-                {
-                    await jetStream.CreateOrUpdateStreamAsync(stream, cancellationToken);
-                }
-
-                return true;
-            },
-            IsTransient,
-            (ex, delay) => LogRetrying(ex.Message, delay.TotalMilliseconds),
-            stoppingToken);
-
-        LogReady(Streams.Count);
-        _ready.TrySetResult();
+        connection.ConnectionOpened += OnConnectionOpenedAsync;
+        await ProvisionAsync(stoppingToken);
     }
 
-    /// <summary>Creates or updates a durable consumer once the streams exist.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        connection.ConnectionOpened -= OnConnectionOpenedAsync;
+        await base.StopAsync(cancellationToken);
+    }
+
+    /// <summary>Creates or updates a durable consumer once the streams exist, and again after NATS comes back.</summary>
     public async Task<INatsJSConsumer> EnsureConsumerAsync(string stream, ConsumerConfig config, CancellationToken cancellationToken)
     {
+        _consumers[config.Name!] = (stream, config);
         await WaitUntilReadyAsync(cancellationToken);
         return await Retry.UntilSuccessAsync(
             token => jetStream.CreateOrUpdateConsumerAsync(stream, config, token).AsTask(),
@@ -87,14 +91,99 @@ public sealed partial class JetStreamTopology(
             cancellationToken);
     }
 
-    private static bool IsTransient(Exception exception) => exception is NatsException or TimeoutException;
+    /// <summary>
+    /// Called by a consumer or publisher whose JetStream call failed: when the failure says a
+    /// stream or consumer is missing, put the topology back.
+    /// </summary>
+    public Task RecoverAsync(Exception failure, CancellationToken cancellationToken) =>
+        failure is NatsJSException && _ready.Task.IsCompleted ? ProvisionAsync(cancellationToken) : Task.CompletedTask;
+
+    private ValueTask OnConnectionOpenedAsync(object? sender, NatsEventArgs args)
+    {
+        if (_ready.Task.IsCompleted)
+        {
+            // Not awaited: the connection's event must not wait on requests over that connection.
+            _ = ProvisionAsync(_stopping);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task ProvisionAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _provisioning.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        try
+        {
+            await Retry.UntilSuccessAsync(
+                async token =>
+                {
+                    await connection.ConnectAsync();
+                    foreach (var stream in Streams)
+                    {
+                        await jetStream.CreateOrUpdateStreamAsync(stream, token);
+                    }
+
+                    foreach (var (stream, config) in _consumers.Values)
+                    {
+                        await jetStream.CreateOrUpdateConsumerAsync(stream, config, token);
+                    }
+
+                    return true;
+                },
+                IsTransient,
+                (ex, delay) => LogRetrying(ex.Message, delay.TotalMilliseconds),
+                cancellationToken);
+
+            if (Conflict is not null)
+            {
+                LogConflictResolved();
+                Conflict = null;
+            }
+
+            LogReady(Streams.Count, _consumers.Count);
+            _ready.TrySetResult();
+        }
+        catch (NatsJSApiException ex)
+        {
+            Conflict = $"NATS refused the JetStream topology: {ex.Error.Description} (error {ex.Error.ErrCode})";
+            LogConflict(Conflict);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _provisioning.Release();
+        }
+    }
+
+    /// <summary>
+    /// Connection trouble and a JetStream that is still starting (503) pass; any other API error
+    /// is a definition NATS will keep refusing, which retrying cannot fix.
+    /// </summary>
+    private static bool IsTransient(Exception exception) =>
+        exception is NatsJSApiException api ? api.Error.Code == 503 : exception is NatsException or TimeoutException;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connecting to NATS at {Url}")]
     private partial void LogConnecting(string url);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "JetStream ready: {Count} streams in place")]
-    private partial void LogReady(int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "JetStream ready: {Streams} streams and {Consumers} consumers in place")]
+    private partial void LogReady(int streams, int consumers);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "NATS not usable yet ({Reason}); retrying in {DelayMs} ms")]
     private partial void LogRetrying(string reason, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Conflict}; /health reports it until the streams are fixed and NATS reconnects")]
+    private partial void LogConflict(string conflict);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "JetStream topology accepted again")]
+    private partial void LogConflictResolved();
 }

@@ -13,6 +13,11 @@ public sealed class NatsHealthCheck(NatsConnection connection, JetStreamTopology
             return HealthCheckResult.Unhealthy($"NATS at {endpoint.RedactedUrl} is {connection.ConnectionState}");
         }
 
+        if (topology.Conflict is { } conflict)
+        {
+            return HealthCheckResult.Unhealthy(conflict);
+        }
+
         if (!topology.IsReady)
         {
             return HealthCheckResult.Unhealthy("JetStream streams are not set up yet");

@@ -17,11 +17,22 @@ public sealed class HttpMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = PipelineMetrics.LatencyBuckets });
     }
 
+    private static readonly HashSet<string> KnownMethods = new(StringComparer.Ordinal)
+    {
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+    };
+
+    /// <summary>
+    /// A client may send any token as a method; only the standard ones become label values, the
+    /// rest are <c>_OTHER</c>, as OpenTelemetry's HTTP conventions do, so clients cannot grow the series.
+    /// </summary>
+    public static string MethodLabel(string method) => KnownMethods.Contains(method) ? method : "_OTHER";
+
     public void Record(string method, string path, int status, TimeSpan elapsed)
     {
         var tags = new TagList
         {
-            { "method", method },
+            { "method", MethodLabel(method) },
             { "path", path },
             { "status", status.ToString(System.Globalization.CultureInfo.InvariantCulture) },
         };

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Distributed.Contracts;
 
 namespace Distributed.ServiceDefaults.Telemetry;
 
@@ -38,14 +39,24 @@ public sealed class PipelineMetrics
         _degraded = meter.CreateCounter<long>("tasks_degraded", description: "Tasks stored without enrichment after the enricher kept failing.");
         _deadLettered = meter.CreateCounter<long>("deadletter_messages", description: "Undecodable messages moved to deadletter.<stage>.");
         _stored = meter.CreateCounter<long>("results_stored", description: "Results newly written to PostgreSQL (duplicates excluded).");
-        _enriched = meter.CreateCounter<long>("enrichments", description: "Enrichment replies served, by task type.");
+        _enriched = meter.CreateCounter<long>("enrichments", description: "Enrichment replies served.");
         _endToEnd = meter.CreateHistogram("task_end_to_end", "s", "From the gateway accepting a task to its result being stored.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = EndToEndBuckets });
     }
 
-    public void Published(string subject) => _published.Add(1, new KeyValuePair<string, object?>("subject", subject));
+    public void Published(string subject) => _published.Add(1, new KeyValuePair<string, object?>("subject", SubjectLabel(subject)));
 
-    public void Received(string subject) => _received.Add(1, new KeyValuePair<string, object?>("subject", subject));
+    public void Received(string subject) => _received.Add(1, new KeyValuePair<string, object?>("subject", SubjectLabel(subject)));
+
+    /// <summary>
+    /// The subject as a label: clients choose task types, so <c>tasks.&lt;type&gt;</c> and
+    /// <c>results.&lt;type&gt;</c> are counted under their wildcard, as the original did, and a
+    /// client cannot grow the number of series.
+    /// </summary>
+    public static string SubjectLabel(string subject) =>
+        subject.StartsWith(Subjects.TasksPrefix, StringComparison.Ordinal) ? Subjects.TasksPrefix + "*"
+        : subject.StartsWith(Subjects.ResultsPrefix, StringComparison.Ordinal) ? Subjects.ResultsPrefix + "*"
+        : subject;
 
     public void Processed(TimeSpan elapsed) => _processing.Record(elapsed.TotalSeconds);
 
@@ -74,5 +85,5 @@ public sealed class PipelineMetrics
 
     public void StoredAfter(TimeSpan endToEnd) => _endToEnd.Record(Math.Max(0, endToEnd.TotalSeconds));
 
-    public void Enriched(string taskType) => _enriched.Add(1, new KeyValuePair<string, object?>("task_type", taskType));
+    public void Enriched() => _enriched.Add(1);
 }

@@ -26,7 +26,7 @@ public static class ConsumeAckCeiling
 
         try
         {
-            var payload = ContractJson.Serialize(new TaskMessage(Guid.NewGuid(), "bench", System.Text.Json.JsonDocument.Parse("""{"seq":1,"value":42}""").RootElement, DateTimeOffset.UtcNow));
+            var payload = ContractJson.Serialize(new TaskMessage(Guid.NewGuid(), "bench", RawJson.FromText("""{"seq":1,"value":42}"""), DateTimeOffset.UtcNow));
             var publishes = new List<Task>(512);
             for (var i = 0; i < messages; i++)
             {
