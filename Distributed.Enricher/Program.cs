@@ -5,7 +5,6 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(ServiceAddress.Enricher);
 builder.Services.AddOptions<EnricherOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHostedService<EnrichmentService>();
 
 var app = builder.Build();

@@ -6,8 +6,9 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(ServiceAddress.Gateway);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.ApplyRequestLimits());
 builder.Services.AddProblemDetails();
-builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<TaskPublisher>();
+builder.Services.AddSingleton<IdempotencyStore>();
 
 var app = builder.Build();
 

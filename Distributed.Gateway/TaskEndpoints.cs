@@ -21,7 +21,7 @@ public static class TaskEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> SubmitAsync(HttpContext context, TaskPublisher publisher, CancellationToken cancellationToken)
+    private static async Task<IResult> SubmitAsync(HttpContext context, TaskPublisher publisher, IdempotencyStore idempotency, CancellationToken cancellationToken)
     {
         ExposeTraceParent(context);
         var request = context.Request;
@@ -57,9 +57,18 @@ public static class TaskEndpoints
             }
 
             requestId = IdempotencyKey.ToRequestId(key);
+            switch (await idempotency.ClaimAsync(requestId.Value, body.Value, cancellationToken))
+            {
+                case IdempotencyClaim.Mismatch:
+                    return Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused",
+                        $"This {IdempotencyKey.HeaderName} was sent before with a different body; use a new key for a new task.");
+                case IdempotencyClaim.Unavailable:
+                    return Unavailable(context, "NATS could not check the Idempotency-Key");
+            }
         }
 
-        // A repeated key inside JetStream's duplicate window is acknowledged without storing a second task.
+        // A retry publishes again under the same message id: JetStream's duplicate window (or,
+        // past it, the results' unique request_id) keeps it to one stored task.
         var outcome = await publisher.PublishAsync(submission!, requestId, cancellationToken);
         switch (outcome.Status)
         {
@@ -68,10 +77,15 @@ public static class TaskEndpoints
             case PublishStatus.TooLarge:
                 return Problem(StatusCodes.Status413PayloadTooLarge, "Task too large", $"The task was not accepted: {outcome.Failure}.");
             default:
-                context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return Problem(StatusCodes.Status503ServiceUnavailable, "Task queue unavailable",
-                    $"The task was not accepted ({outcome.Failure}); retry after {RetryAfterSeconds} s.");
+                return Unavailable(context, outcome.Failure);
         }
+    }
+
+    private static ProblemHttpResult Unavailable(HttpContext context, string? failure)
+    {
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problem(StatusCodes.Status503ServiceUnavailable, "Task queue unavailable",
+            $"The task was not accepted ({failure}); retry after {RetryAfterSeconds} s.");
     }
 
     /// <summary>The W3C trace context of this request, so a client can find the task's trace.</summary>

@@ -1,4 +1,5 @@
 using Distributed.Contracts;
+using Distributed.ServiceDefaults.Messaging;
 using Distributed.ServiceDefaults.Telemetry;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
@@ -12,6 +13,7 @@ namespace Distributed.Gateway;
 public sealed partial class TaskPublisher(
     NatsConnection connection,
     INatsJSContext jetStream,
+    JetStreamTopology topology,
     PipelineMetrics metrics,
     TimeProvider clock,
     ILogger<TaskPublisher> logger)
@@ -52,6 +54,9 @@ public sealed partial class TaskPublisher(
         catch (Exception ex) when (ex is NatsException or TimeoutException)
         {
             LogRefused(subject, ex.Message);
+            // No stream answered: NATS may have come back without its store. Put the streams back
+            // in the background; this request gets its 503 now.
+            _ = topology.RecoverAsync(ex, CancellationToken.None);
             return PublishOutcome.Unavailable("NATS did not acknowledge the task");
         }
     }

@@ -7,7 +7,6 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(ServiceAddress.Processor);
 builder.Services.AddOptions<ProcessorOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
-builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<EnrichmentClient>();
 builder.Services.AddSingleton<TaskHandler>();
 builder.Services.AddHostedService<TaskConsumer>();

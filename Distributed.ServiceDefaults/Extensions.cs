@@ -5,6 +5,7 @@ using Distributed.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,7 @@ public static class Extensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.AddNats();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<HttpMetrics>();
         builder.Services.AddSingleton<PipelineMetrics>();
         return builder;

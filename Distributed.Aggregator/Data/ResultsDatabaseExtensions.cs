@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Distributed.Aggregator.Data;
 
@@ -22,7 +23,12 @@ public static class ResultsDatabaseExtensions
 
         // No EF retry loop: writes are retried through JetStream redelivery, and a query while
         // PostgreSQL is down should answer 503 at once rather than hang the client.
-        builder.AddNpgsqlDbContext<ResultsDbContext>(ConnectionName, settings => settings.DisableRetry = true);
+        builder.AddNpgsqlDbContext<ResultsDbContext>(
+            ConnectionName,
+            settings => settings.DisableRetry = true,
+            // A failed statement is logged once by whoever handles it, naming the task, not as
+            // an EF command dump per attempt.
+            options => options.ConfigureWarnings(warnings => warnings.Log((RelationalEventId.CommandError, LogLevel.Debug))));
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DatabaseMigrator>());
     }

@@ -10,6 +10,9 @@ public static class ApiClient
 {
     public sealed record Accepted(Guid RequestId, string TraceId);
 
+    /// <summary>Rows carry the client's data at any depth the gateway accepts, inside the listing's own levels.</summary>
+    private static readonly JsonSerializerOptions ReadOptions = new(JsonSerializerDefaults.Web) { MaxDepth = 256 };
+
     public static async Task<Accepted> SubmitAsync(this HttpClient gateway, string taskType, string dataJson)
     {
         using var content = new StringContent($$"""{"task_type":"{{taskType}}","data":{{dataJson}}}""", Encoding.UTF8, "application/json");
@@ -27,13 +30,13 @@ public static class ApiClient
         using var response = await aggregator.GetAsync(new Uri($"/results/{requestId}", UriKind.Relative));
         return response.StatusCode == HttpStatusCode.NotFound
             ? null
-            : await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+            : await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(ReadOptions);
     }
 
     public static async Task<JsonElement[]> ListResultsAsync(this HttpClient aggregator, string query)
     {
         using var response = await aggregator.GetAsync(new Uri($"/results?{query}", UriKind.Relative));
-        return (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement[]>())!;
+        return (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement[]>(ReadOptions))!;
     }
 
     public static async Task<JsonElement> StatsAsync(this HttpClient aggregator) =>
