@@ -23,6 +23,9 @@ public sealed class ManagedProcess(string name, string fileName, IReadOnlyList<s
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The running process's id, to tell a process that kept running from one started again.</summary>
+    public int? ProcessId => IsRunning ? _process!.Id : null;
+
     public int? LastExitCode { get; private set; }
 
     public void Start()

@@ -14,6 +14,9 @@ namespace Distributed.Tests.Faults;
 public sealed class ProcessTopology : IAsyncLifetime
 {
     public const int StreamMaxMessages = 600;
+
+    /// <summary>Low, so a test can exhaust it quickly; above ENRICH_MAX_ATTEMPTS as the processor requires.</summary>
+    public const int MaxDeliveries = 8;
     private const int NatsPort = 24222;
     private const int PostgresPort = 25432;
     private const int GatewayPort = 23000;
@@ -29,6 +32,9 @@ public sealed class ProcessTopology : IAsyncLifetime
     public string PostgresPassword { get; } = Secret();
 
     public string NatsUrl => $"nats://distributed:{NatsPassword}@127.0.0.1:{NatsPort}";
+
+    /// <summary>Where nats-server keeps JetStream's data: deleting it while NATS is down is a lost volume.</summary>
+    public string NatsStoreDirectory => Path.Combine(_stateDirectory, "nats", "jetstream");
 
     public HttpClient Gateway { get; } = new() { BaseAddress = new Uri($"http://127.0.0.1:{GatewayPort}"), Timeout = TimeSpan.FromSeconds(15) };
 
@@ -53,6 +59,7 @@ public sealed class ProcessTopology : IAsyncLifetime
         {
             ["NATS_URL"] = NatsUrl,
             ["STREAM_MAX_MSGS"] = StreamMaxMessages.ToString(CultureInfo.InvariantCulture),
+            ["MAX_DELIVERIES"] = MaxDeliveries.ToString(CultureInfo.InvariantCulture),
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             // One timestamped line per event, so a failure can be read against the fault's time.
@@ -141,6 +148,8 @@ public sealed class ProcessTopology : IAsyncLifetime
         AddService(dotnet, name, "Distributed.Enricher", port, common, [("METRICS_ADDR", $"127.0.0.1:{port}"), .. settings]);
         return _parts[name];
     }
+
+    public Uri HealthUrl(string service) => _healthUrls[service];
 
     public string ReadAllLogs() => string.Join(Environment.NewLine, _parts.Values.Select(p => p.ReadLog()));
 
