@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 
 namespace Distributed.AppHost.Infrastructure;
 
@@ -40,7 +41,8 @@ public static class NatsResourceExtensions
     {
         const string configInContainer = "/etc/nats/distributed.conf";
         var configFile = NatsServerConfig.Write(
-            Path.Combine(settings.StateDirectory, name + "-container", "nats-server.conf"), "0.0.0.0:4222", "0.0.0.0:8222", "/data");
+            Path.Combine(settings.StateDirectory, name + "-container", "nats-server.conf"), "0.0.0.0:4222", "0.0.0.0:8222", "/data",
+            settings.NatsSyncInterval);
 
         return builder.AddResource(new NatsContainerResource(name, user, password))
             .WithImage(ContainerImage, ContainerTag)
@@ -58,14 +60,24 @@ public static class NatsResourceExtensions
     {
         var directory = Path.Combine(settings.StateDirectory, name);
         Directory.CreateDirectory(directory);
+        var command = LocalExecutables.Find("nats-server")
+            ?? throw new InvalidOperationException("nats-server is not installed; run ./scripts/install-deps.sh (or apt-get install nats-server).");
+        var syncInterval = NatsSyncInterval.ForServer(settings.NatsSyncInterval, NatsSyncInterval.VersionOf(command), out var notice);
+        if (notice is not null)
+        {
+            builder.Eventing.Subscribe<BeforeStartEvent>((started, _) =>
+            {
+                started.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Distributed.AppHost.Nats").LogWarning("{Notice}", notice);
+                return Task.CompletedTask;
+            });
+        }
+
         var configFile = NatsServerConfig.Write(
             Path.Combine(directory, "nats-server.conf"),
             $"127.0.0.1:{settings.NatsPort}",
             $"127.0.0.1:{settings.NatsMonitorPort}",
-            Path.Combine(directory, "jetstream"));
-
-        var command = LocalExecutables.Find("nats-server")
-            ?? throw new InvalidOperationException("nats-server is not installed; run ./scripts/install-deps.sh (or apt-get install nats-server).");
+            Path.Combine(directory, "jetstream"),
+            syncInterval);
 
         return builder.AddResource(new NatsServerResource(name, command, directory, user, password))
             .WithArgs("-c", configFile)

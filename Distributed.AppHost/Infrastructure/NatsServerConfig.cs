@@ -11,8 +11,10 @@ public static class NatsServerConfig
 {
     public const string MaxPayload = "4MB";
 
-    public static string Write(string path, string listen, string monitor, string storeDirectory)
+    /// <param name="syncInterval">JetStream's <c>sync_interval</c>, or null for the server's default (only nats-server 2.10+ knows the field).</param>
+    public static string Write(string path, string listen, string monitor, string storeDirectory, string? syncInterval = null)
     {
+        var sync = syncInterval is null ? string.Empty : $"\n  sync_interval: \"{syncInterval}\"";
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, string.Create(CultureInfo.InvariantCulture, $$"""
             # Written by the Distributed AppHost on each start.
@@ -20,7 +22,7 @@ public static class NatsServerConfig
             http: "{{monitor}}"
             max_payload: {{MaxPayload}}
             jetstream {
-              store_dir: "{{storeDirectory}}"
+              store_dir: "{{storeDirectory}}"{{sync}}
             }
             authorization {
               user: $NATS_USER

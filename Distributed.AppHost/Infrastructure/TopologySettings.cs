@@ -21,7 +21,8 @@ public sealed record TopologySettings(
     int PrometheusPort,
     int GrafanaPort,
     bool Jaeger,
-    int ProcessorReplicas)
+    int ProcessorReplicas,
+    string? NatsSyncInterval)
 {
     public string ScriptsDirectory => Path.Combine(RepositoryRoot, "scripts");
 
@@ -46,7 +47,8 @@ public sealed record TopologySettings(
             Port(configuration, "PROMETHEUS_PORT", 9092),
             Port(configuration, "GRAFANA_PORT", 3003),
             string.Equals(configuration["DISTRIBUTED_TRACING"], "jaeger", StringComparison.OrdinalIgnoreCase),
-            Number(configuration, "PROCESSOR_REPLICAS", 2, 1, 64));
+            Number(configuration, "PROCESSOR_REPLICAS", 2, 1, 64),
+            Infrastructure.NatsSyncInterval.Parse(configuration[Infrastructure.NatsSyncInterval.VariableName]));
     }
 
     private static int Port(IConfiguration configuration, string key, int fallback) =>

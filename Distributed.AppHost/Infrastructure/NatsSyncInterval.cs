@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Distributed.AppHost.Infrastructure;
+
+/// <summary>
+/// How often nats-server flushes JetStream's files to disk (<c>sync_interval</c>, nats-server 2.10+).
+/// By default every 2 minutes: a process crash loses nothing (the writes are in the OS page
+/// cache), but a machine crash or power loss can lose what NATS acknowledged in that window.
+/// <c>always</c> flushes every write before the acknowledgement, at a cost in throughput.
+/// </summary>
+public static partial class NatsSyncInterval
+{
+    public const string VariableName = "NATS_SYNC_INTERVAL";
+    public const string ServerDefault = "2m";
+    private static readonly Version FirstSupporting = new(2, 10, 0);
+
+    /// <summary>Null (the server's default) or <c>always</c> or a duration such as <c>10s</c>; anything else is refused at start.</summary>
+    public static string? Parse(string? configured)
+    {
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return null;
+        }
+
+        var value = configured.Trim().ToLowerInvariant();
+        return value == "always" || Duration().IsMatch(value)
+            ? value
+            : throw new InvalidOperationException($"{VariableName} must be 'always' or a duration such as '10s' or '2m', not '{configured}'.");
+    }
+
+    public static bool IsSupportedBy(Version? serverVersion) => serverVersion is null || serverVersion >= FirstSupporting;
+
+    /// <summary>
+    /// What goes into the server's configuration, given what was asked for and the server that
+    /// will run; <paramref name="notice"/> says plainly what a crash can cost when the request
+    /// cannot be honoured, instead of failing the start or ignoring it silently.
+    /// </summary>
+    public static string? ForServer(string? requested, Version? serverVersion, out string? notice)
+    {
+        notice = null;
+        if (requested is null || IsSupportedBy(serverVersion))
+        {
+            return requested;
+        }
+
+        notice = $"{VariableName}={requested} is not applied: nats-server {serverVersion} predates sync_interval (2.10). "
+            + $"It flushes JetStream to disk every {ServerDefault}: a process crash loses nothing, but a machine crash or power loss "
+            + $"can lose tasks acknowledged (202) in the last {ServerDefault}. Use container mode (nats:2.10) or a newer nats-server for '{requested}'.";
+        return null;
+    }
+
+    /// <summary>The version <c>nats-server --version</c> reports, or null when it cannot be told.</summary>
+    public static Version? VersionOf(string command)
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(command, "--version")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            });
+            if (process is null)
+            {
+                return null;
+            }
+
+            var output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit(5000);
+            var match = VersionNumber().Match(output);
+            return match.Success ? Version.Parse(match.Groups[1].Value) : null;
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    [GeneratedRegex(@"^\d+(ms|s|m|h)$")]
+    private static partial Regex Duration();
+
+    [GeneratedRegex(@"v(\d+\.\d+\.\d+)")]
+    private static partial Regex VersionNumber();
+}
