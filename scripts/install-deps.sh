@@ -33,10 +33,15 @@ fi
 
 echo "Installing ${missing[*]} from the distribution's packages..." >&2
 export DEBIAN_FRONTEND=noninteractive
+# The packages would start system services (a cluster on 5432, Prometheus on 9090, its node
+# exporter on 9100) whose ports the AppHost needs. Ask Debian not to start anything during this
+# install (policy-rc.d answering 101, "action forbidden"), rather than stopping services
+# afterwards: a service that was already running on this machine is none of this script's business.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e "$policy" ]]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+  "${sudo[@]}" chmod 755 "$policy"
+  trap '"${sudo[@]}" rm -f "$policy"' EXIT
+fi
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The packages may start system services (a cluster on 5432, Prometheus on 9090, its node
-# exporter on 9100); the AppHost runs its own, so stop those to keep the ports free.
-for service in postgresql prometheus prometheus-node-exporter; do
-  "${sudo[@]}" service "$service" stop >/dev/null 2>&1 || true
-done
