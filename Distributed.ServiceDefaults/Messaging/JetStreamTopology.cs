@@ -96,11 +96,14 @@ public sealed partial class JetStreamTopology(
     /// stream or consumer is missing, put the topology back.
     /// </summary>
     public Task RecoverAsync(Exception failure, CancellationToken cancellationToken) =>
-        failure is NatsJSException && _ready.Task.IsCompleted ? ProvisionAsync(cancellationToken) : Task.CompletedTask;
+        failure is NatsJSException && HasProvisioned ? ProvisionAsync(cancellationToken) : Task.CompletedTask;
+
+    /// <summary>The first provisioning has run to an end (ready or refused); later ones put the topology back.</summary>
+    private bool HasProvisioned => _ready.Task.IsCompleted || Conflict is not null;
 
     private ValueTask OnConnectionOpenedAsync(object? sender, NatsEventArgs args)
     {
-        if (_ready.Task.IsCompleted)
+        if (HasProvisioned)
         {
             // Not awaited: the connection's event must not wait on requests over that connection.
             _ = ProvisionAsync(_stopping);
