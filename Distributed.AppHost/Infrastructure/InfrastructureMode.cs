@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Distributed.AppHost.Infrastructure;
 
 public enum InfrastructureMode
@@ -22,34 +20,6 @@ public static class InfrastructureModeDetector
         var other => throw new InvalidOperationException($"DISTRIBUTED_INFRA must be 'local', 'containers' or 'auto', not '{other}'."),
     };
 
-    private static bool ContainerRuntimeAnswers() => Answers("docker") || Answers("podman");
-
-    private static bool Answers(string runtime)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(runtime, "info")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            });
-            if (process is null)
-            {
-                return false;
-            }
-
-            if (!process.WaitForExit(TimeSpan.FromSeconds(5)))
-            {
-                process.Kill(entireProcessTree: true);
-                return false;
-            }
-
-            return process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false; // not installed
-        }
-    }
+    private static bool ContainerRuntimeAnswers() =>
+        LocalCommand.Run("docker", "info") is not null || LocalCommand.Run("podman", "info") is not null;
 }

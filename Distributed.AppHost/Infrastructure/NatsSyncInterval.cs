@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace Distributed.AppHost.Infrastructure;
@@ -51,31 +50,10 @@ public static partial class NatsSyncInterval
     }
 
     /// <summary>The version <c>nats-server --version</c> reports, or null when it cannot be told.</summary>
-    public static Version? VersionOf(string command)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(command, "--version")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            });
-            if (process is null)
-            {
-                return null;
-            }
-
-            var output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit(5000);
-            var match = VersionNumber().Match(output);
-            return match.Success ? Version.Parse(match.Groups[1].Value) : null;
-        }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            return null;
-        }
-    }
+    public static Version? VersionOf(string command) =>
+        LocalCommand.Run(command, "--version") is { } output && VersionNumber().Match(output) is { Success: true } match
+            ? Version.Parse(match.Groups[1].Value)
+            : null;
 
     [GeneratedRegex(@"^\d+(ms|s|m|h)$")]
     private static partial Regex Duration();
