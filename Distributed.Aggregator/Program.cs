@@ -1,13 +1,14 @@
+using Distributed.Messaging;
 using Distributed.Aggregator.Api;
 using Distributed.Aggregator.Data;
 using Distributed.Aggregator.Ingestion;
 using Distributed.Contracts;
 using Distributed.ServiceDefaults.Http;
-using Distributed.ServiceDefaults.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(ServiceAddress.Aggregator);
+builder.AddMessaging();
 builder.AddResultsDatabase();
 builder.Services.AddOptions<IngestionOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<ResultWriter>();

@@ -1,6 +1,5 @@
 using Distributed.Contracts;
-using Distributed.ServiceDefaults.Hosting;
-using Distributed.ServiceDefaults.Telemetry;
+using Distributed.Messaging;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using NATS.Client.Services;

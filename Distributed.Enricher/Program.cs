@@ -1,9 +1,11 @@
+using Distributed.Messaging;
 using Distributed.Enricher;
 using Distributed.ServiceDefaults.Http;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(ServiceAddress.Enricher);
+builder.AddMessaging();
 builder.Services.AddOptions<EnricherOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHostedService<EnrichmentService>();
 

@@ -1,9 +1,11 @@
+using Distributed.Messaging;
 using Distributed.Gateway;
 using Distributed.ServiceDefaults.Http;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(ServiceAddress.Gateway);
+builder.AddMessaging();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.ApplyRequestLimits());
 builder.Services.AddProblemDetails();
 builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();

@@ -1,6 +1,5 @@
 using Distributed.Contracts;
-using Distributed.ServiceDefaults.Messaging;
-using Distributed.ServiceDefaults.Telemetry;
+using Distributed.Messaging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 
@@ -13,7 +12,7 @@ namespace Distributed.Gateway;
 public sealed partial class TaskPublisher(
     NatsConnection connection,
     INatsJSContext jetStream,
-    JetStreamTopology topology,
+    JetStreamProvisioner provisioner,
     PipelineMetrics metrics,
     TimeProvider clock,
     ILogger<TaskPublisher> logger)
@@ -56,7 +55,7 @@ public sealed partial class TaskPublisher(
             LogRefused(subject, ex.Message);
             // No stream answered: NATS may have come back without its store. Put the streams back
             // in the background; this request gets its 503 now.
-            _ = topology.RecoverAsync(ex, CancellationToken.None);
+            _ = provisioner.RecoverAsync(ex, CancellationToken.None);
             return PublishOutcome.Unavailable("NATS did not acknowledge the task");
         }
     }

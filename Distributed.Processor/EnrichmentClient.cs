@@ -1,5 +1,5 @@
+using Distributed.Messaging;
 using Distributed.Contracts;
-using Distributed.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 

@@ -1,11 +1,12 @@
+using Distributed.Messaging;
 using Distributed.Contracts;
 using Distributed.Processor;
-using Distributed.ServiceDefaults.Telemetry;
 using Distributed.ServiceDefaults.Http;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(ServiceAddress.Processor);
+builder.AddMessaging();
 builder.Services.AddOptions<ProcessorOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<EnrichmentClient>();
 builder.Services.AddSingleton<TaskHandler>();

@@ -1,11 +1,8 @@
 using Distributed.Contracts;
-using Distributed.ServiceDefaults.Hosting;
-using Distributed.ServiceDefaults.Messaging;
-using Distributed.ServiceDefaults.Telemetry;
+using Distributed.Messaging;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
-using NATS.Client.JetStream.Models;
 
 namespace Distributed.Processor;
 
@@ -15,7 +12,7 @@ namespace Distributed.Processor;
 /// free slots, so a processor never holds more than that many in memory.
 /// </summary>
 public sealed partial class TaskConsumer(
-    JetStreamTopology topology,
+    JetStreamProvisioner provisioner,
     TaskHandler handler,
     IOptions<ProcessorOptions> options,
     PipelineMetrics metrics,
@@ -27,14 +24,8 @@ public sealed partial class TaskConsumer(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var concurrency = options.Value.Concurrency;
-        var consumer = await topology.EnsureConsumerAsync(Subjects.TasksStream, new ConsumerConfig(Subjects.ProcessorsConsumer)
-        {
-            DurableName = Subjects.ProcessorsConsumer,
-            AckPolicy = ConsumerConfigAckPolicy.Explicit,
-            AckWait = options.Value.AckWait,
-            MaxAckPending = 10_000,
-            MaxDeliver = DeliveryLimit.ServerMaxDeliver(options.Value.MaxDeliveries),
-        }, stoppingToken);
+        var consumer = await provisioner.EnsureConsumerAsync(
+            Subjects.TasksStream, PipelineTopology.Processors(options.Value.AckWait, options.Value.MaxDeliveries), stoppingToken);
 
         LogStarted(options.Value.ProcessorId, concurrency);
         metrics.ExposeFailureCounters(TaskHandler.Stage, degraded: true);
@@ -73,9 +64,7 @@ public sealed partial class TaskConsumer(
             }
             catch (Exception ex) when (ex is NatsException or TimeoutException)
             {
-                LogConsumeInterrupted(ex.Message);
-                await topology.RecoverAsync(ex, stoppingToken);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await provisioner.ResumeAfterAsync(ex, Subjects.ProcessorsConsumer, stoppingToken);
             }
             finally
             {
@@ -117,9 +106,6 @@ public sealed partial class TaskConsumer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Processor {ProcessorId} consuming tasks with concurrency {Concurrency}")]
     private partial void LogStarted(string processorId, int concurrency);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Task consumption interrupted ({Reason}); resuming")]
-    private partial void LogConsumeInterrupted(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task on {Subject} failed ({Reason}); asked for redelivery")]
     private partial void LogTaskFailed(string subject, string reason);

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Distributed.Contracts;
-using Distributed.ServiceDefaults.Messaging;
-using Distributed.ServiceDefaults.Telemetry;
+using Distributed.Messaging;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using NATS.Client.JetStream;

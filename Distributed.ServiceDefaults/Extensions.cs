@@ -1,6 +1,5 @@
 using Distributed.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http;
-using Distributed.ServiceDefaults.Messaging;
 using Distributed.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -9,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using NATS.Client.OpenTelemetry;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -17,8 +15,9 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What every Distributed service shares: telemetry (OTLP traces, Prometheus metrics with the
-/// original system's names), the NATS connection, health checks and the listen address.
+/// What every Distributed service shares, as Aspire's service defaults mean it: telemetry (OTLP
+/// traces, Prometheus metrics), health checks and the listen address. Messaging is
+/// <c>AddMessaging()</c> in Distributed.Messaging.
 /// </summary>
 public static class Extensions
 {
@@ -34,10 +33,8 @@ public static class Extensions
         builder.ConfigureListenAddress(address);
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
-        builder.AddNats();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<HttpMetrics>();
-        builder.Services.AddSingleton<PipelineMetrics>();
         return builder;
     }
 
@@ -55,16 +52,14 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddNatsClientInstrumentation()
-                .AddMeter(PipelineMetrics.MeterName, "Npgsql")
+                .AddMeter(HttpMetrics.MeterName, "Npgsql")
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName, PipelineTracing.SourceName)
+                .AddSource(builder.Environment.ApplicationName)
                 .AddAspNetCoreInstrumentation(options =>
                     // Health probes and scrapes would drown the task traces.
                     options.Filter = context => !IsInfrastructurePath(context.Request.Path))
                 .AddHttpClientInstrumentation()
-                .AddNatsClientInstrumentation()
                 .AddSource("Npgsql"));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

@@ -1,4 +1,4 @@
-using Distributed.ServiceDefaults.Hosting;
+using Distributed.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 

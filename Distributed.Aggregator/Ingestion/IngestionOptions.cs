@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Distributed.ServiceDefaults.Messaging;
+using Distributed.Messaging;
 using Microsoft.Extensions.Configuration;
 
 namespace Distributed.Aggregator.Ingestion;

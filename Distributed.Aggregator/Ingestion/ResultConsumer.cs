@@ -3,12 +3,10 @@ using System.Globalization;
 using System.Threading.Channels;
 using Distributed.Aggregator.Data;
 using Distributed.Contracts;
-using Distributed.ServiceDefaults.Messaging;
-using Distributed.ServiceDefaults.Telemetry;
+using Distributed.Messaging;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
-using NATS.Client.JetStream.Models;
 
 namespace Distributed.Aggregator.Ingestion;
 
@@ -19,7 +17,7 @@ namespace Distributed.Aggregator.Ingestion;
 /// and that row goes to <c>deadletter.aggregator</c> with PostgreSQL's error.
 /// </summary>
 public sealed partial class ResultConsumer(
-    JetStreamTopology topology,
+    JetStreamProvisioner provisioner,
     DatabaseMigrator migrator,
     ResultWriter writer,
     DeadLetterPublisher deadLetters,
@@ -32,9 +30,6 @@ public sealed partial class ResultConsumer(
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
-    // A batch is written in milliseconds; an aggregator that died holding results gives them back this soon.
-    private static readonly TimeSpan AckWait = TimeSpan.FromSeconds(10);
-
     private readonly ReceiveGate _gate = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -42,14 +37,8 @@ public sealed partial class ResultConsumer(
         metrics.ExposeFailureCounters(Stage);
         await migrator.WaitUntilReadyAsync(stoppingToken);
         var settings = options.Value;
-        var consumer = await topology.EnsureConsumerAsync(Subjects.ResultsStream, new ConsumerConfig(Subjects.AggregatorConsumer)
-        {
-            DurableName = Subjects.AggregatorConsumer,
-            AckPolicy = ConsumerConfigAckPolicy.Explicit,
-            AckWait = AckWait,
-            MaxAckPending = 20_000,
-            MaxDeliver = DeliveryLimit.ServerMaxDeliver(settings.MaxDeliveries),
-        }, stoppingToken);
+        var consumer = await provisioner.EnsureConsumerAsync(
+            Subjects.ResultsStream, PipelineTopology.Aggregator(settings.MaxDeliveries), stoppingToken);
 
         var inbox = Channel.CreateBounded<INatsJSMsg<byte[]>>(new BoundedChannelOptions(settings.BatchSize * 2)
         {
@@ -95,9 +84,7 @@ public sealed partial class ResultConsumer(
             }
             catch (Exception ex) when (ex is NatsException or TimeoutException)
             {
-                LogConsumeInterrupted(ex.Message);
-                await topology.RecoverAsync(ex, stoppingToken);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await provisioner.ResumeAfterAsync(ex, Subjects.AggregatorConsumer, stoppingToken);
             }
         }
 
@@ -283,9 +270,6 @@ public sealed partial class ResultConsumer(
 
         public List<(PendingResult Result, string Reason)> Refused { get; } = [];
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Result consumption interrupted ({Reason}); resuming")]
-    private partial void LogConsumeInterrupted(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Result on {Subject} moved to the dead-letter stream: {Reason}")]
     private partial void LogDeadLetter(string subject, string reason);

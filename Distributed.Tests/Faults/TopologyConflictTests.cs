@@ -1,6 +1,5 @@
 using Distributed.Contracts;
-using Distributed.ServiceDefaults.Messaging;
-using Microsoft.Extensions.Configuration;
+using Distributed.Messaging;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 using NATS.Client.Core;
@@ -39,8 +38,8 @@ public sealed class TopologyConflictTests : IAsyncLifetime
         // Someone created TASKS by hand with retention the work queue cannot be changed to.
         await jetStream.CreateStreamAsync(new StreamConfig(Subjects.TasksStream, [Subjects.TasksPrefix + ">"]) { Retention = StreamConfigRetention.Interest });
 
-        var topology = new JetStreamTopology(connection, jetStream, new StreamLimits(new ConfigurationBuilder().Build()),
-            new NatsEndpointDescription($"nats://127.0.0.1:{Port}"), NullLogger<JetStreamTopology>.Instance);
+        var topology = new JetStreamProvisioner(connection, jetStream, Microsoft.Extensions.Options.Options.Create(new StreamLimits()),
+            new NatsEndpointDescription($"nats://127.0.0.1:{Port}"), NullLogger<JetStreamProvisioner>.Instance);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await topology.StartAsync(stop.Token);
         // ExecuteAsync finishes on a conflict rather than retrying until the service stops.

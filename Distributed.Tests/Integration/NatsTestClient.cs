@@ -1,4 +1,4 @@
-using Distributed.ServiceDefaults.Messaging;
+using Distributed.Messaging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 

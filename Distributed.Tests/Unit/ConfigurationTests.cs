@@ -3,7 +3,7 @@ using Distributed.AppHost.Infrastructure;
 using Distributed.Enricher;
 using Distributed.Processor;
 using Distributed.ServiceDefaults.Http;
-using Distributed.ServiceDefaults.Messaging;
+using Distributed.Messaging;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 

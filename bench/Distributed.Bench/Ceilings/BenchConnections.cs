@@ -1,5 +1,5 @@
 using Distributed.Aggregator.Data;
-using Distributed.ServiceDefaults.Messaging;
+using Distributed.Messaging;
 using NATS.Client.Core;
 
 namespace Distributed.Bench.Ceilings;
@@ -19,13 +19,13 @@ public sealed record BenchConnections(string NatsUrl, string? Postgres)
 
         var postgres = args.Optional("postgres");
         return new BenchConnections(
-            args.Text("nats", ServiceDefaults.Messaging.NatsUrl.Default),
+            args.Text("nats", Messaging.NatsUrl.Default),
             postgres is not null && postgres.StartsWith("postgres", StringComparison.Ordinal) ? DatabaseUrl.ToConnectionString(postgres) : postgres);
     }
 
     public static NatsConnection Connect(string url, string name)
     {
-        var (bare, user, password) = ServiceDefaults.Messaging.NatsUrl.SplitCredentials(url);
+        var (bare, user, password) = Messaging.NatsUrl.SplitCredentials(url);
         return new NatsConnection(new NatsOpts
         {
             Url = bare,

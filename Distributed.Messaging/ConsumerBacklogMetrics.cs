@@ -1,11 +1,11 @@
 using System.Diagnostics.Metrics;
-using Distributed.ServiceDefaults.Messaging;
+using Distributed.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 
-namespace Distributed.ServiceDefaults.Telemetry;
+namespace Distributed.Messaging;
 
 /// <summary>
 /// The backlog of a durable consumer as gauges — messages waiting in the stream and messages
@@ -16,16 +16,16 @@ public sealed class ConsumerBacklogMetrics : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     private readonly INatsJSContext _jetStream;
-    private readonly JetStreamTopology _topology;
+    private readonly JetStreamProvisioner _provisioner;
     private readonly string _stream;
     private readonly string _consumer;
     private long _pending;
     private long _ackPending;
 
-    public ConsumerBacklogMetrics(IMeterFactory meterFactory, INatsJSContext jetStream, JetStreamTopology topology, string stream, string consumer)
+    public ConsumerBacklogMetrics(IMeterFactory meterFactory, INatsJSContext jetStream, JetStreamProvisioner provisioner, string stream, string consumer)
     {
         _jetStream = jetStream;
-        _topology = topology;
+        _provisioner = provisioner;
         _stream = stream;
         _consumer = consumer;
         var meter = meterFactory.Create(PipelineMetrics.MeterName);
@@ -38,7 +38,7 @@ public sealed class ConsumerBacklogMetrics : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await _topology.WaitUntilReadyAsync(stoppingToken);
+        await _provisioner.WaitUntilReadyAsync(stoppingToken);
         using var timer = new PeriodicTimer(Interval);
         do
         {
@@ -55,10 +55,4 @@ public sealed class ConsumerBacklogMetrics : BackgroundService
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
-}
-
-public static class ConsumerBacklogMetricsExtensions
-{
-    public static IServiceCollection AddConsumerBacklogMetrics(this IServiceCollection services, string stream, string consumer) =>
-        services.AddHostedService(provider => ActivatorUtilities.CreateInstance<ConsumerBacklogMetrics>(provider, stream, consumer));
 }

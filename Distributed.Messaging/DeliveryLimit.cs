@@ -1,6 +1,6 @@
 using NATS.Client.JetStream;
 
-namespace Distributed.ServiceDefaults.Messaging;
+namespace Distributed.Messaging;
 
 /// <summary>
 /// Bounded redelivery for every durable consumer. A message is attempted at most

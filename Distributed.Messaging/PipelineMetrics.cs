@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Distributed.Contracts;
 
-namespace Distributed.ServiceDefaults.Telemetry;
+namespace Distributed.Messaging;
 
 /// <summary>
 /// The pipeline's own instruments. Names are chosen so that the Prometheus exporter renders

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using NATS.Client.Core;
 
-namespace Distributed.ServiceDefaults.Telemetry;
+namespace Distributed.Messaging;
 
 /// <summary>
 /// Spans for the pipeline's own work. NATS.Net writes the W3C trace context into message

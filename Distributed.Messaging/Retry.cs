@@ -1,4 +1,4 @@
-namespace Distributed.ServiceDefaults.Hosting;
+namespace Distributed.Messaging;
 
 /// <summary>
 /// Retries an operation on a dependency that is not there yet, with a doubling delay capped at

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
-using Distributed.Contracts;
-using Distributed.ServiceDefaults.Hosting;
+using Distributed.Messaging;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 
-namespace Distributed.ServiceDefaults.Messaging;
+namespace Distributed.Messaging;
 
 /// <summary>
 /// Creates the streams and durable consumers every service relies on, once NATS is reachable,
@@ -17,14 +17,13 @@ namespace Distributed.ServiceDefaults.Messaging;
 /// A definition NATS refuses (a conflicting stream) is reported in /health and logged once,
 /// not retried in a loop.
 /// </summary>
-public sealed partial class JetStreamTopology(
+public sealed partial class JetStreamProvisioner(
     NatsConnection connection,
     INatsJSContext jetStream,
-    StreamLimits limits,
+    IOptions<StreamLimits> limits,
     NatsEndpointDescription endpoint,
-    ILogger<JetStreamTopology> logger) : BackgroundService
+    ILogger<JetStreamProvisioner> logger) : BackgroundService
 {
-    private static readonly TimeSpan DuplicateWindow = TimeSpan.FromMinutes(2);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<string, (string Stream, ConsumerConfig Config)> _consumers = new();
     private readonly SemaphoreSlim _provisioning = new(1, 1);
@@ -37,33 +36,7 @@ public sealed partial class JetStreamTopology(
 
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => _ready.Task.WaitAsync(cancellationToken);
 
-    public IReadOnlyList<StreamConfig> Streams =>
-    [
-        WorkQueue(Subjects.TasksStream, Subjects.TasksPrefix),
-        WorkQueue(Subjects.ResultsStream, Subjects.ResultsPrefix),
-        new(Subjects.DeadLetterStream, [Subjects.DeadLetterPrefix + ">"])
-        {
-            Retention = StreamConfigRetention.Limits,
-            Storage = StreamConfigStorage.File,
-            Discard = StreamConfigDiscard.Old,
-            MaxAge = TimeSpan.FromDays(7),
-            MaxMsgs = 100_000,
-        },
-    ];
-
-    /// <summary>
-    /// A stream whose messages each go to one consumer and leave once acked, on disk, bounded,
-    /// refusing new messages when full rather than dropping stored ones.
-    /// </summary>
-    private StreamConfig WorkQueue(string name, string subjectPrefix) => new(name, [subjectPrefix + ">"])
-    {
-        Retention = StreamConfigRetention.Workqueue,
-        Storage = StreamConfigStorage.File,
-        Discard = StreamConfigDiscard.New,
-        MaxMsgs = limits.MaxMessages,
-        MaxBytes = limits.MaxBytes,
-        DuplicateWindow = DuplicateWindow,
-    };
+    private IReadOnlyList<StreamConfig> Streams => PipelineTopology.Streams(limits.Value);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -97,6 +70,17 @@ public sealed partial class JetStreamTopology(
     /// </summary>
     public Task RecoverAsync(Exception failure, CancellationToken cancellationToken) =>
         failure is NatsJSException && HasProvisioned ? ProvisionAsync(cancellationToken) : Task.CompletedTask;
+
+    /// <summary>
+    /// What a consume loop does when its pull fails: say so, put the topology back if the failure
+    /// says a stream or consumer is missing, and pause a moment before pulling again.
+    /// </summary>
+    public async Task ResumeAfterAsync(Exception failure, string consumer, CancellationToken cancellationToken)
+    {
+        LogConsumeInterrupted(consumer, failure.Message);
+        await RecoverAsync(failure, cancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
 
     /// <summary>The first provisioning has run to an end (ready or refused); later ones put the topology back.</summary>
     private bool HasProvisioned => _ready.Task.IsCompleted || Conflict is not null;
@@ -186,6 +170,9 @@ public sealed partial class JetStreamTopology(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Conflict}; /health reports it until the streams are fixed and NATS reconnects")]
     private partial void LogConflict(string conflict);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer {Consumer} interrupted ({Reason}); resuming")]
+    private partial void LogConsumeInterrupted(string consumer, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "JetStream topology accepted again")]
     private partial void LogConflictResolved();

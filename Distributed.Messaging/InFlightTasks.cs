@@ -1,4 +1,4 @@
-namespace Distributed.ServiceDefaults.Hosting;
+namespace Distributed.Messaging;
 
 /// <summary>Work a service has started and not finished, so that shutdown can wait for it.</summary>
 public sealed class InFlightTasks

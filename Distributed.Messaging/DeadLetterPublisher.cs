@@ -1,9 +1,8 @@
 using Distributed.Contracts;
-using Distributed.ServiceDefaults.Telemetry;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 
-namespace Distributed.ServiceDefaults.Messaging;
+namespace Distributed.Messaging;
 
 /// <summary>
 /// Moves a message that can never be processed to <c>deadletter.&lt;stage&gt;</c>, keeping its

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using NATS.Client.Core;
 
-namespace Distributed.ServiceDefaults.Messaging;
+namespace Distributed.Messaging;
 
 /// <summary>Healthy when the connection is open and the JetStream streams exist.</summary>
-public sealed class NatsHealthCheck(NatsConnection connection, JetStreamTopology topology, NatsEndpointDescription endpoint) : IHealthCheck
+public sealed class NatsHealthCheck(NatsConnection connection, JetStreamProvisioner provisioner, NatsEndpointDescription endpoint) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -13,12 +13,12 @@ public sealed class NatsHealthCheck(NatsConnection connection, JetStreamTopology
             return HealthCheckResult.Unhealthy($"NATS at {endpoint.RedactedUrl} is {connection.ConnectionState}");
         }
 
-        if (topology.Conflict is { } conflict)
+        if (provisioner.Conflict is { } conflict)
         {
             return HealthCheckResult.Unhealthy(conflict);
         }
 
-        if (!topology.IsReady)
+        if (!provisioner.IsReady)
         {
             return HealthCheckResult.Unhealthy("JetStream streams are not set up yet");
         }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace Distributed.ServiceDefaults.Messaging;
+namespace Distributed.Messaging;
 
 /// <summary>Where the NATS server is: Aspire's connection string wins over NATS_URL, which wins over the default.</summary>
 public static class NatsUrl

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Distributed.Messaging;
+
+public static class MessagingExtensions
+{
+    /// <summary>
+    /// The pipeline's messaging: one NATS connection per service, the JetStream topology, dead
+    /// letters, the pipeline's metrics and spans, and a health check. The connection retries the
+    /// first connect as well as later ones, so a service started before NATS waits for it.
+    /// </summary>
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
+    {
+        var url = NatsUrl.Resolve(builder.Configuration);
+        var (bareUrl, user, password) = NatsUrl.SplitCredentials(url);
+        builder.Services.AddSingleton(provider => new NatsConnection(NatsOpts.Default with
+        {
+            Url = bareUrl,
+            AuthOpts = NatsAuthOpts.Default with { Username = user, Password = password },
+            Name = builder.Environment.ApplicationName,
+            LoggerFactory = provider.GetRequiredService<ILoggerFactory>(),
+            RetryOnInitialConnect = true,
+            MaxReconnectRetry = -1,
+            ReconnectWaitMin = TimeSpan.FromMilliseconds(250),
+            ReconnectWaitMax = TimeSpan.FromSeconds(1),
+            // Publishes made while disconnected wait here; keep that bounded so callers see failure.
+            CommandTimeout = TimeSpan.FromSeconds(5),
+            RequestTimeout = TimeSpan.FromSeconds(5),
+        }));
+        builder.Services.AddSingleton<INatsConnection>(provider => provider.GetRequiredService<NatsConnection>());
+        builder.Services.AddSingleton<INatsJSContext>(provider => new NatsJSContext(provider.GetRequiredService<NatsConnection>()));
+        builder.Services.AddSingleton(new NatsEndpointDescription(NatsUrl.Redact(url)));
+
+        builder.Services.AddOptions<StreamLimits>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<JetStreamProvisioner>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<JetStreamProvisioner>());
+        builder.Services.AddSingleton<DeadLetterPublisher>();
+        builder.Services.AddSingleton<PipelineMetrics>();
+        builder.Services.AddHealthChecks().AddCheck<NatsHealthCheck>("nats");
+
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics
+            .AddMeter(PipelineMetrics.MeterName)
+            .AddNatsClientInstrumentation());
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing
+            .AddSource(PipelineTracing.SourceName)
+            .AddNatsClientInstrumentation());
+        return builder;
+    }
+
+    /// <summary>Gauges of a durable consumer's backlog, for a service that consumes one.</summary>
+    public static IServiceCollection AddConsumerBacklogMetrics(this IServiceCollection services, string stream, string consumer) =>
+        services.AddHostedService(provider => ActivatorUtilities.CreateInstance<ConsumerBacklogMetrics>(provider, stream, consumer));
+}
+
+/// <summary>The NATS address with its password masked, for logs and health reports.</summary>
+public sealed record NatsEndpointDescription(string RedactedUrl);
