@@ -10,7 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(ServiceAddress.Aggregator);
 builder.AddMessaging();
 builder.AddResultsDatabase();
-builder.Services.AddOptions<IngestionOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSettings<IngestionOptions>(builder.Configuration);
 builder.Services.AddSingleton<ResultWriter>();
 builder.Services.AddHostedService<ResultConsumer>();
 builder.Services.AddConsumerBacklogMetrics(Subjects.ResultsStream, Subjects.AggregatorConsumer);

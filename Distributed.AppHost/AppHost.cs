@@ -2,51 +2,23 @@ using Distributed.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var settings = TopologySettings.From(builder.Configuration, builder.AppHostDirectory);
+var settings = AppHostSettings.From(builder.Configuration, builder.AppHostDirectory);
 var nats = builder.AddNatsServer("nats", settings);
 var database = builder.AddResultsDatabase("postgres", "aggregator", settings);
 var collector = settings.Mode == InfrastructureMode.Containers && settings.Jaeger
     ? builder.AddJaegerThroughCollector(settings)
     : null;
 
-var enricher = builder.AddProject<Projects.Distributed_Enricher>("enricher")
-    .WithHttpEndpoint(port: settings.EnricherPort, name: "http")
-    .WithAspireListenAddress("METRICS_ADDR")
-    .WithReference(nats).WaitFor(nats)
-    .WithSpecEnvironment(builder.Configuration, "ENRICH_DELAY_MS", "ENRICHER_CONCURRENCY", "STREAM_MAX_MSGS", "STREAM_MAX_BYTES")
-    .WithTraceSampling(builder.Configuration)
-    .WithCollector(collector)
-    .WithHttpHealthCheck("/health");
+var enricher = builder.AddPipelineService<Projects.Distributed_Enricher>("enricher", settings.EnricherPort, "METRICS_ADDR", ServiceVariables.Enricher, nats, collector);
 
-builder.AddProject<Projects.Distributed_Processor>("processor")
-    .WithHttpEndpoint(port: settings.ProcessorPort, name: "http")
-    .WithAspireListenAddress("METRICS_ADDR")
+builder.AddPipelineService<Projects.Distributed_Processor>("processor", settings.ProcessorPort, "METRICS_ADDR", ServiceVariables.Processor, nats, collector)
     .WithReplicas(settings.ProcessorReplicas)
-    .WithReference(nats).WaitFor(nats)
-    .WaitFor(enricher)
-    .WithSpecEnvironment(builder.Configuration, "PROCESSING_DELAY_MS", "ENRICH_TIMEOUT_MS", "PROCESSOR_CONCURRENCY", "ENRICH_MAX_ATTEMPTS", "ENRICH_RETRY_DELAY_MS", "MAX_DELIVERIES", "STREAM_MAX_MSGS", "STREAM_MAX_BYTES")
-    .WithTraceSampling(builder.Configuration)
-    .WithCollector(collector)
-    .WithHttpHealthCheck("/health");
+    .WaitFor(enricher);
 
-builder.AddProject<Projects.Distributed_Aggregator>("aggregator")
-    .WithHttpEndpoint(port: settings.AggregatorPort, name: "http")
-    .WithAspireListenAddress("AGGREGATOR_ADDR")
-    .WithReference(nats).WaitFor(nats)
-    .WithReference(database, "aggregator").WaitFor(database)
-    .WithSpecEnvironment(builder.Configuration, "AGGREGATOR_BATCH_SIZE", "AGGREGATOR_FLUSH_MS", "MAX_DELIVERIES", "STREAM_MAX_MSGS", "STREAM_MAX_BYTES")
-    .WithTraceSampling(builder.Configuration)
-    .WithCollector(collector)
-    .WithHttpHealthCheck("/health");
+builder.AddPipelineService<Projects.Distributed_Aggregator>("aggregator", settings.AggregatorPort, "AGGREGATOR_ADDR", ServiceVariables.Aggregator, nats, collector)
+    .WithReference(database, "aggregator").WaitFor(database);
 
-builder.AddProject<Projects.Distributed_Gateway>("gateway")
-    .WithHttpEndpoint(port: settings.GatewayPort, name: "http")
-    .WithAspireListenAddress("GATEWAY_ADDR")
-    .WithReference(nats).WaitFor(nats)
-    .WithSpecEnvironment(builder.Configuration, "IDEMPOTENCY_WINDOW_SECONDS", "STREAM_MAX_MSGS", "STREAM_MAX_BYTES")
-    .WithTraceSampling(builder.Configuration)
-    .WithCollector(collector)
-    .WithHttpHealthCheck("/health");
+builder.AddPipelineService<Projects.Distributed_Gateway>("gateway", settings.GatewayPort, "GATEWAY_ADDR", ServiceVariables.Gateway, nats, collector);
 
 var prometheus = builder.AddPrometheus("prometheus", settings, "gateway", "processor", "enricher", "aggregator");
 if (settings.Mode == InfrastructureMode.Containers)

@@ -6,7 +6,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(ServiceAddress.Enricher);
 builder.AddMessaging();
-builder.Services.AddOptions<EnricherOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSettings<EnricherOptions>(builder.Configuration);
 builder.Services.AddHostedService<EnrichmentService>();
 
 var app = builder.Build();

@@ -8,7 +8,7 @@ builder.AddServiceDefaults(ServiceAddress.Gateway);
 builder.AddMessaging();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.ApplyRequestLimits());
 builder.Services.AddProblemDetails();
-builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSettings<GatewayOptions>(builder.Configuration);
 builder.Services.AddSingleton<TaskPublisher>();
 builder.Services.AddSingleton<IdempotencyStore>();
 

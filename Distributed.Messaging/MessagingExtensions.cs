@@ -39,7 +39,7 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<INatsJSContext>(provider => new NatsJSContext(provider.GetRequiredService<NatsConnection>()));
         builder.Services.AddSingleton(new NatsEndpointDescription(NatsUrl.Redact(url)));
 
-        builder.Services.AddOptions<StreamLimits>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSettings<StreamLimits>(builder.Configuration);
         builder.Services.AddSingleton<JetStreamProvisioner>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<JetStreamProvisioner>());
         builder.Services.AddSingleton<DeadLetterPublisher>();

@@ -7,6 +7,7 @@ public static class NatsUrl
 {
     public const string ConnectionName = "nats";
     public const string Default = "nats://localhost:4222";
+    public const string VariableName = "NATS_URL";
 
     public static string Resolve(IConfiguration configuration)
     {
@@ -16,7 +17,7 @@ public static class NatsUrl
             return fromAspire.Trim();
         }
 
-        var fromEnvironment = configuration["NATS_URL"];
+        var fromEnvironment = configuration[VariableName];
         return string.IsNullOrWhiteSpace(fromEnvironment) ? Default : fromEnvironment.Trim();
     }
 

@@ -7,7 +7,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(ServiceAddress.Processor);
 builder.AddMessaging();
-builder.Services.AddOptions<ProcessorOptions>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSettings<ProcessorOptions>(builder.Configuration);
 builder.Services.AddSingleton<EnrichmentClient>();
 builder.Services.AddSingleton<TaskHandler>();
 builder.Services.AddHostedService<TaskConsumer>();

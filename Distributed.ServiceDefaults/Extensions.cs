@@ -25,6 +25,11 @@ public static class Extensions
     private const string AlivenessEndpointPath = "/alive";
     private const string MetricsEndpointPath = "/metrics";
     private const string LiveTag = "live";
+
+    /// <summary>OpenTelemetry's standard variables this project relies on: where to export, and which traces to keep.</summary>
+    public static readonly IReadOnlyList<string> TelemetryVariables = [OtlpEndpointVariable, "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG"];
+
+    private const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
     private static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(3);
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, ServiceAddress address)
@@ -62,7 +67,7 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddSource("Npgsql"));
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }

@@ -6,6 +6,7 @@ namespace Distributed.Aggregator.Data;
 public static class DatabaseUrl
 {
     public const string Default = "postgres://distributed:distributed@localhost:5432/aggregator";
+    public const string VariableName = "DATABASE_URL";
 
     public static string ToConnectionString(string url)
     {

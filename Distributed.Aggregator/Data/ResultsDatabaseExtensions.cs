@@ -17,7 +17,7 @@ public static class ResultsDatabaseExtensions
         var key = $"ConnectionStrings:{ConnectionName}";
         if (string.IsNullOrWhiteSpace(builder.Configuration[key]))
         {
-            var url = builder.Configuration["DATABASE_URL"];
+            var url = builder.Configuration[DatabaseUrl.VariableName];
             builder.Configuration[key] = DatabaseUrl.ToConnectionString(string.IsNullOrWhiteSpace(url) ? DatabaseUrl.Default : url);
         }
 

@@ -17,7 +17,7 @@ public static class NatsResourceExtensions
     private const string ContainerTag = "2.10";
 
     public static IResourceBuilder<IResourceWithConnectionString> AddNatsServer(
-        this IDistributedApplicationBuilder builder, string name, TopologySettings settings)
+        this IDistributedApplicationBuilder builder, string name, AppHostSettings settings)
     {
         var user = builder.AddParameter($"{name}-user", "distributed");
         var password = builder.AddParameter($"{name}-password",
@@ -37,7 +37,7 @@ public static class NatsResourceExtensions
         ReferenceExpression.Create($"nats://{user}:{password}@{endpoint.Property(EndpointProperty.HostAndPort)}");
 
     private static IResourceBuilder<NatsContainerResource> AddContainer(
-        IDistributedApplicationBuilder builder, string name, TopologySettings settings, ParameterResource user, ParameterResource password)
+        IDistributedApplicationBuilder builder, string name, AppHostSettings settings, ParameterResource user, ParameterResource password)
     {
         const string configInContainer = "/etc/nats/distributed.conf";
         var configFile = NatsServerConfig.Write(
@@ -56,7 +56,7 @@ public static class NatsResourceExtensions
     }
 
     private static IResourceBuilder<NatsServerResource> AddLocalProcess(
-        IDistributedApplicationBuilder builder, string name, TopologySettings settings, ParameterResource user, ParameterResource password)
+        IDistributedApplicationBuilder builder, string name, AppHostSettings settings, ParameterResource user, ParameterResource password)
     {
         var directory = Path.Combine(settings.StateDirectory, name);
         Directory.CreateDirectory(directory);

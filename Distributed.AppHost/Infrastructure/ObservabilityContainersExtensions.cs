@@ -6,7 +6,7 @@ namespace Distributed.AppHost.Infrastructure;
 /// </summary>
 public static class ObservabilityContainersExtensions
 {
-    public static void AddGrafana(this IDistributedApplicationBuilder builder, TopologySettings settings, IResourceBuilder<IResourceWithEndpoints> prometheus)
+    public static void AddGrafana(this IDistributedApplicationBuilder builder, AppHostSettings settings, IResourceBuilder<IResourceWithEndpoints> prometheus)
     {
         var deploy = Path.Combine(settings.RepositoryRoot, "deploy", "grafana");
         var password = builder.AddParameter("grafana-password",
@@ -22,7 +22,7 @@ public static class ObservabilityContainersExtensions
     }
 
     /// <summary>Jaeger and a collector; returns the collector, whose OTLP endpoint the services then use.</summary>
-    public static IResourceBuilder<ContainerResource> AddJaegerThroughCollector(this IDistributedApplicationBuilder builder, TopologySettings settings)
+    public static IResourceBuilder<ContainerResource> AddJaegerThroughCollector(this IDistributedApplicationBuilder builder, AppHostSettings settings)
     {
         var jaeger = builder.AddContainer("jaeger", "jaegertracing/all-in-one", "1.60")
             .WithEnvironment("COLLECTOR_OTLP_ENABLED", "true")

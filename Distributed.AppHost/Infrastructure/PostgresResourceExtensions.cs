@@ -13,7 +13,7 @@ public static class PostgresResourceExtensions
     /// one resource whose connection string names the database.
     /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddResultsDatabase(
-        this IDistributedApplicationBuilder builder, string serverName, string databaseName, TopologySettings settings)
+        this IDistributedApplicationBuilder builder, string serverName, string databaseName, AppHostSettings settings)
     {
         var password = builder.AddParameter($"{serverName}-password",
             new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);

@@ -15,7 +15,7 @@ public static class PrometheusResourceExtensions
     private const string ContainerTag = "v2.53.0";
 
     public static IResourceBuilder<IResourceWithEndpoints> AddPrometheus(
-        this IDistributedApplicationBuilder builder, string name, TopologySettings settings, params string[] scrapedServices)
+        this IDistributedApplicationBuilder builder, string name, AppHostSettings settings, params string[] scrapedServices)
     {
         var directory = Path.Combine(settings.StateDirectory, name);
         Directory.CreateDirectory(directory);

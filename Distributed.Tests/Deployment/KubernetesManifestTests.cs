@@ -67,10 +67,9 @@ public sealed partial class KubernetesManifestTests
     }
 
     [Fact]
-    public void Services_only_use_the_spec_environment_variables()
+    public void Services_only_use_environment_variables_the_services_read()
     {
-        var specVariables = SpecVariables();
-        Assert.Contains("NATS_URL", specVariables);
+        var specVariables = Unit.ConfigurationCatalog.ServiceVariables();
         foreach (var service in Services.Keys)
         {
             var names = Environment(Container(Named("Deployment", service))).Keys;
@@ -142,17 +141,6 @@ public sealed partial class KubernetesManifestTests
     private static Dictionary<string, string?> Environment(YamlMappingNode container) =>
         ((YamlSequenceNode)container["env"]).Children.Cast<YamlMappingNode>()
             .ToDictionary(e => e["name"].ToString(), e => e.Children.TryGetValue("value", out var v) ? v.ToString() : null);
-
-    /// <summary>The variable names of the configuration table in README.md (the spec's table, plus the documented tuning ones).</summary>
-    private static HashSet<string> SpecVariables()
-    {
-        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
-        var table = readme[readme.IndexOf("## Configuration", StringComparison.Ordinal)..readme.IndexOf("## HTTP API", StringComparison.Ordinal)];
-        return [.. TableVariable().Matches(table).Select(m => m.Groups[1].Value)];
-    }
-
-    [GeneratedRegex(@"`([A-Z][A-Z0-9_]+)`")]
-    private static partial Regex TableVariable();
 
     private static List<YamlMappingNode> Render()
     {

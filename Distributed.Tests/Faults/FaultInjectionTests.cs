@@ -14,7 +14,7 @@ namespace Distributed.Tests.Faults;
 /// Kills (-9) or stops (SIGTERM) each part in turn under a steady load and checks the spec's
 /// delivery promise: every accepted task is stored exactly once, and the pipeline drains by itself.
 /// </summary>
-public sealed class FaultInjectionTests(ProcessTopology topology, ITestOutputHelper output) : IClassFixture<ProcessTopology>
+public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelper output) : IClassFixture<LocalProcesses>
 {
     private static readonly string[] Processors = ["processor-1", "processor-2"];
     private static readonly TimeSpan LoadInterval = TimeSpan.FromMilliseconds(20); // 50 tasks/s
@@ -26,7 +26,7 @@ public sealed class FaultInjectionTests(ProcessTopology topology, ITestOutputHel
     [Fact]
     public void Services_started_before_nats_and_postgres_wait_for_them_instead_of_crashing()
     {
-        foreach (var service in ProcessTopology.Services)
+        foreach (var service in LocalProcesses.Services)
         {
             var (alive, health) = topology.BeforeDependencies[service];
             Assert.Equal(HttpStatusCode.OK, alive);
@@ -118,7 +118,7 @@ public sealed class FaultInjectionTests(ProcessTopology topology, ITestOutputHel
             var statuses = new List<HttpStatusCode>();
             var accepted = new List<Guid>();
             HttpResponseMessage? refused = null;
-            for (var i = 0; i < ProcessTopology.StreamMaxMessages + 100 && refused is null; i++)
+            for (var i = 0; i < LocalProcesses.StreamMaxMessages + 100 && refused is null; i++)
             {
                 using var content = new StringContent($$"""{"task_type":"{{taskType}}","data":{{i}}}""", Encoding.UTF8, "application/json");
                 var response = await topology.Gateway.PostAsync(new Uri("/tasks", UriKind.Relative), content);
@@ -141,7 +141,7 @@ public sealed class FaultInjectionTests(ProcessTopology topology, ITestOutputHel
                 Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
             }
 
-            Assert.InRange(accepted.Count, 1, ProcessTopology.StreamMaxMessages);
+            Assert.InRange(accepted.Count, 1, LocalProcesses.StreamMaxMessages);
 
             var started = Stopwatch.StartNew();
             await topology.StartAsync("processor-1");
@@ -159,7 +159,7 @@ public sealed class FaultInjectionTests(ProcessTopology topology, ITestOutputHel
     [Fact]
     public async Task Nats_back_with_an_empty_store_gets_its_streams_back_and_the_pipeline_works_without_restarting_a_service()
     {
-        var services = ProcessTopology.Services.ToDictionary(s => s, s => topology[s].ProcessId);
+        var services = LocalProcesses.Services.ToDictionary(s => s, s => topology[s].ProcessId);
         await topology["nats"].KillAsync();
         Directory.Delete(topology.NatsStoreDirectory, recursive: true);
         await topology.StartAsync("nats");
@@ -183,7 +183,7 @@ public sealed class FaultInjectionTests(ProcessTopology topology, ITestOutputHel
 
         Record("NATS store lost", new LoadReport([accepted], new Dictionary<HttpStatusCode, int> { [HttpStatusCode.Accepted] = 1 }, 0, 0, []), stored, started.Elapsed);
         Assert.All(services, s => Assert.Equal(s.Value, topology[s.Key].ProcessId));
-        foreach (var service in ProcessTopology.Services)
+        foreach (var service in LocalProcesses.Services)
         {
             using var client = new HttpClient();
             using var health = await Eventually.MatchAsync(
@@ -203,7 +203,7 @@ public sealed class FaultInjectionTests(ProcessTopology topology, ITestOutputHel
             await using var nats = NatsTestClient.Connect(topology.NatsUrl);
             var consumer = await new NATS.Client.JetStream.NatsJSContext(nats).GetConsumerAsync("TASKS", "processors");
             var failures = 0;
-            while (failures < ProcessTopology.MaxDeliveries)
+            while (failures < LocalProcesses.MaxDeliveries)
             {
                 await foreach (var msg in consumer.FetchAsync<byte[]>(new NATS.Client.JetStream.NatsJSFetchOpts { MaxMsgs = 1, Expires = TimeSpan.FromSeconds(2) }))
                 {
@@ -220,7 +220,7 @@ public sealed class FaultInjectionTests(ProcessTopology topology, ITestOutputHel
                 l => l.Body is not null,
                 DrainDeadline,
                 "the task in deadletter.processor");
-            Assert.Contains($"{ProcessTopology.MaxDeliveries} deliveries", letter.Reason, StringComparison.Ordinal);
+            Assert.Contains($"{LocalProcesses.MaxDeliveries} deliveries", letter.Reason, StringComparison.Ordinal);
             Assert.Null(await topology.Aggregator.FindResultAsync(accepted.RequestId));
             var metrics = await topology.MetricsAsync("processor-1");
             Assert.Matches("deadletter_messages_total\\{[^}]*stage=\"processor\"[^}]*\\} [1-9]", metrics);
@@ -295,7 +295,7 @@ public sealed class FaultInjectionTests(ProcessTopology topology, ITestOutputHel
 
         var report = await driver.StopAsync();
         // Whatever the fault did, the topology is whole again for the next test.
-        foreach (var part in ProcessTopology.AllParts)
+        foreach (var part in LocalProcesses.AllParts)
         {
             await topology.StartAsync(part);
         }

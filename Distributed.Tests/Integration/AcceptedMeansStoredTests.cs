@@ -11,8 +11,8 @@ namespace Distributed.Tests.Integration;
 /// A 202 is a promise: whatever the gateway accepts is stored, faithfully, and nothing accepted
 /// holds anything else back. Each body here is valid JSON that once broke that promise.
 /// </summary>
-[Collection(TopologyCollection.Name)]
-public sealed class AcceptedMeansStoredTests(TopologyFixture topology)
+[Collection(AppHostCollection.Name)]
+public sealed class AcceptedMeansStoredTests(AppHostFixture topology)
 {
     private static readonly TimeSpan StoredWithin = TimeSpan.FromSeconds(30);
 

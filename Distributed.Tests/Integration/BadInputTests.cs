@@ -7,8 +7,8 @@ using System.Text.Json;
 namespace Distributed.Tests.Integration;
 
 /// <summary>Every bad input of the spec gets its status and a problem+json body saying what was wrong.</summary>
-[Collection(TopologyCollection.Name)]
-public sealed class BadInputTests(TopologyFixture topology)
+[Collection(AppHostCollection.Name)]
+public sealed class BadInputTests(AppHostFixture topology)
 {
     private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
     {

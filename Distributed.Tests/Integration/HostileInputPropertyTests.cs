@@ -15,8 +15,8 @@ namespace Distributed.Tests.Integration;
 /// one of the spec's codes with problem+json for errors — never a 500 — and what is accepted is
 /// well-formed and gets stored.
 /// </summary>
-[Collection(TopologyCollection.Name)]
-public sealed class HostileInputPropertyTests(TopologyFixture topology)
+[Collection(AppHostCollection.Name)]
+public sealed class HostileInputPropertyTests(AppHostFixture topology)
 {
     private static readonly Gen<string> TaskTypes = Gen.Frequency(
         (2, Gen.String[Gen.Char["abcXYZ019_-"], 1, 64]),

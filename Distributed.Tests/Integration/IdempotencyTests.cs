@@ -6,8 +6,8 @@ using System.Text.Json;
 namespace Distributed.Tests.Integration;
 
 /// <summary>Idempotency-Key as draft-ietf-httpapi-idempotency-key-header describes it.</summary>
-[Collection(TopologyCollection.Name)]
-public sealed class IdempotencyTests(TopologyFixture topology)
+[Collection(AppHostCollection.Name)]
+public sealed class IdempotencyTests(AppHostFixture topology)
 {
     [Fact]
     public async Task A_retried_submission_with_the_same_key_and_body_is_accepted_once_and_stored_once()

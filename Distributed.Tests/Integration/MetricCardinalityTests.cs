@@ -4,8 +4,8 @@ using System.Text.RegularExpressions;
 namespace Distributed.Tests.Integration;
 
 /// <summary>Clients choose task types and HTTP methods; they must not choose how many series Prometheus stores.</summary>
-[Collection(TopologyCollection.Name)]
-public sealed partial class MetricCardinalityTests(TopologyFixture topology)
+[Collection(AppHostCollection.Name)]
+public sealed partial class MetricCardinalityTests(AppHostFixture topology)
 {
     [Fact]
     public async Task A_thousand_random_task_types_and_methods_add_no_series()

@@ -5,8 +5,8 @@ using NATS.Client.JetStream.Models;
 
 namespace Distributed.Tests.Integration;
 
-[Collection(TopologyCollection.Name)]
-public sealed class ObservabilityTests(TopologyFixture topology)
+[Collection(AppHostCollection.Name)]
+public sealed class ObservabilityTests(AppHostFixture topology)
 {
     [Theory]
     [InlineData("gateway", new[] { "http_requests_total", "http_request_duration_seconds_bucket", "nats_messages_published_total" })]

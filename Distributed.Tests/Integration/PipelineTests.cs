@@ -2,8 +2,8 @@ using System.Text.Json;
 
 namespace Distributed.Tests.Integration;
 
-[Collection(TopologyCollection.Name)]
-public sealed class PipelineTests(TopologyFixture topology)
+[Collection(AppHostCollection.Name)]
+public sealed class PipelineTests(AppHostFixture topology)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 

@@ -5,11 +5,11 @@ using System.Text.RegularExpressions;
 namespace Distributed.Tests.Integration;
 
 /// <summary>The AppHost's Prometheus scrapes every replica, and the Grafana dashboard asks only for metrics that exist.</summary>
-[Collection(TopologyCollection.Name)]
-public sealed partial class PrometheusTests(TopologyFixture topology) : IDisposable
+[Collection(AppHostCollection.Name)]
+public sealed partial class PrometheusTests(AppHostFixture topology) : IDisposable
 {
     private static readonly string[] Services = ["gateway", "aggregator", "processor", "enricher"];
-    private readonly HttpClient _prometheus = new() { BaseAddress = new Uri($"http://127.0.0.1:{TopologyFixture.PrometheusPort}") };
+    private readonly HttpClient _prometheus = new() { BaseAddress = new Uri($"http://127.0.0.1:{AppHostFixture.PrometheusPort}") };
 
     [Fact]
     public async Task Every_replica_is_an_up_target_labelled_with_its_app()

@@ -136,7 +136,7 @@ public sealed class ConfigurationTests
     [Fact]
     public void AppHost_reads_infrastructure_settings_with_defaults()
     {
-        var settings = TopologySettings.From(Config(("DISTRIBUTED_INFRA", "local")), "/repo/Distributed.AppHost");
+        var settings = AppHostSettings.From(Config(("DISTRIBUTED_INFRA", "local")), "/repo/Distributed.AppHost");
 
         Assert.Equal(InfrastructureMode.Local, settings.Mode);
         Assert.Equal("/repo/.state", settings.StateDirectory);
@@ -147,7 +147,7 @@ public sealed class ConfigurationTests
     [Fact]
     public void AppHost_takes_ports_from_the_spec_addresses_and_replicas_from_config()
     {
-        var settings = TopologySettings.From(
+        var settings = AppHostSettings.From(
             Config(("DISTRIBUTED_INFRA", "containers"), ("GATEWAY_ADDR", "0.0.0.0:8080"), ("PROCESSOR_REPLICAS", "4"), ("DISTRIBUTED_STATE_DIR", "/tmp/s")),
             "/repo/Distributed.AppHost");
 

@@ -11,7 +11,7 @@ namespace Distributed.Tests.Faults;
 /// aggregator, gateway — so that a test can kill and restart any one of them. The services are
 /// started first, before NATS and PostgreSQL exist, as an operator might do by accident.
 /// </summary>
-public sealed class ProcessTopology : IAsyncLifetime
+public sealed class LocalProcesses : IAsyncLifetime
 {
     public const int StreamMaxMessages = 600;
 

@@ -5,9 +5,10 @@ namespace Distributed.AppHost.Infrastructure;
 
 /// <summary>
 /// Everything the AppHost reads from configuration (environment, .env via scripts/dev.sh, or
-/// command-line arguments), each with the spec's default.
+/// command-line arguments), each with its default. A value out of range stops the AppHost with a
+/// message naming the variable, as the services' settings do.
 /// </summary>
-public sealed record TopologySettings(
+public sealed record AppHostSettings(
     InfrastructureMode Mode,
     string StateDirectory,
     string RepositoryRoot,
@@ -24,24 +25,32 @@ public sealed record TopologySettings(
     int ProcessorReplicas,
     string? NatsSyncInterval)
 {
+    /// <summary>The variables the AppHost itself reads (the services' own pass through to them).</summary>
+    public static readonly IReadOnlyList<string> Variables =
+    [
+        "DISTRIBUTED_INFRA", "DISTRIBUTED_STATE_DIR", "NATS_PORT", "NATS_MONITOR_PORT", "POSTGRES_PORT", "GATEWAY_ADDR",
+        "AGGREGATOR_ADDR", "PROCESSOR_METRICS_PORT", "ENRICHER_METRICS_PORT", "PROMETHEUS_PORT", "GRAFANA_PORT",
+        "DISTRIBUTED_TRACING", "PROCESSOR_REPLICAS", Infrastructure.NatsSyncInterval.VariableName,
+    ];
+
     public string ScriptsDirectory => Path.Combine(RepositoryRoot, "scripts");
 
-    public static TopologySettings From(IConfiguration configuration, string appHostDirectory)
+    public static AppHostSettings From(IConfiguration configuration, string appHostDirectory)
     {
         var repositoryRoot = Path.GetFullPath(Path.Combine(appHostDirectory, ".."));
         var stateDirectory = configuration["DISTRIBUTED_STATE_DIR"] is { Length: > 0 } configured
             ? Path.GetFullPath(configured)
             : Path.Combine(repositoryRoot, ".state");
 
-        return new TopologySettings(
+        return new AppHostSettings(
             InfrastructureModeDetector.Resolve(configuration["DISTRIBUTED_INFRA"]),
             stateDirectory,
             repositoryRoot,
             Port(configuration, "NATS_PORT", 4222),
             Port(configuration, "NATS_MONITOR_PORT", 8222),
             Port(configuration, "POSTGRES_PORT", 5432),
-            PortOf(configuration["GATEWAY_ADDR"], 3000),
-            PortOf(configuration["AGGREGATOR_ADDR"], 3001),
+            PortOf(configuration, "GATEWAY_ADDR", 3000),
+            PortOf(configuration, "AGGREGATOR_ADDR", 3001),
             Port(configuration, "PROCESSOR_METRICS_PORT", 9091),
             Port(configuration, "ENRICHER_METRICS_PORT", 9090),
             Port(configuration, "PROMETHEUS_PORT", 9092),
@@ -54,9 +63,10 @@ public sealed record TopologySettings(
     private static int Port(IConfiguration configuration, string key, int fallback) =>
         Number(configuration, key, fallback, 1, 65535);
 
-    /// <summary>The port of a host:port address such as GATEWAY_ADDR.</summary>
-    public static int PortOf(string? address, int fallback)
+    /// <summary>The port of a host:port address such as GATEWAY_ADDR (the AppHost publishes the service there).</summary>
+    public static int PortOf(IConfiguration configuration, string key, int fallback)
     {
+        var address = configuration[key];
         if (string.IsNullOrWhiteSpace(address))
         {
             return fallback;
@@ -66,11 +76,19 @@ public sealed record TopologySettings(
         return separator >= 0 && int.TryParse(address.AsSpan(separator + 1).TrimEnd('/'), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
             && port is > 0 and <= 65535
             ? port
-            : fallback;
+            : throw new InvalidOperationException($"{key} must be host:port with a port from 1 to 65535, not '{address}'.");
     }
 
-    private static int Number(IConfiguration configuration, string key, int fallback, int min, int max) =>
-        int.TryParse(configuration[key], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+    private static int Number(IConfiguration configuration, string key, int fallback, int min, int max)
+    {
+        var configured = configuration[key];
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return fallback;
+        }
+
+        return int.TryParse(configured, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
             ? value
-            : fallback;
+            : throw new InvalidOperationException($"{key} must be a whole number from {min} to {max}, not '{configured}'.");
+    }
 }

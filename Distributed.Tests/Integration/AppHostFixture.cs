@@ -11,7 +11,7 @@ namespace Distributed.Tests.Integration;
 /// PostgreSQL as processes in a fresh state directory, the four services as projects. Ports
 /// differ from the defaults so a running ./scripts/dev.sh does not collide with the tests.
 /// </summary>
-public sealed class TopologyFixture : IAsyncLifetime
+public sealed class AppHostFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "distributed-tests", Guid.NewGuid().ToString("N"));
@@ -91,7 +91,7 @@ public sealed class TopologyFixture : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
-public sealed class TopologyCollection : ICollectionFixture<TopologyFixture>
+public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
 {
     public const string Name = "topology";
 }

@@ -1,0 +1,24 @@
+namespace Distributed.AppHost.Infrastructure;
+
+/// <summary>
+/// The service settings the AppHost passes through from its own environment (or .env), per
+/// service, only when set, so the services' defaults hold otherwise. The rest of a service's
+/// variables (NATS_URL, DATABASE_URL, *_ADDR, METRICS_ADDR, PROCESSOR_ID) are the AppHost's to
+/// set: it gives connection strings, ports and replica ids of its own.
+/// </summary>
+public static class ServiceVariables
+{
+    private static readonly string[] Streams = ["STREAM_MAX_MSGS", "STREAM_MAX_BYTES"];
+    private static readonly string[] Tracing = ["OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG"];
+
+    public static readonly IReadOnlyList<string> Enricher = ["ENRICH_DELAY_MS", "ENRICHER_CONCURRENCY", .. Streams, .. Tracing];
+
+    public static readonly IReadOnlyList<string> Processor =
+        ["PROCESSING_DELAY_MS", "ENRICH_TIMEOUT_MS", "PROCESSOR_CONCURRENCY", "ENRICH_MAX_ATTEMPTS", "ENRICH_RETRY_DELAY_MS", "MAX_DELIVERIES", .. Streams, .. Tracing];
+
+    public static readonly IReadOnlyList<string> Aggregator = ["AGGREGATOR_BATCH_SIZE", "AGGREGATOR_FLUSH_MS", "MAX_DELIVERIES", .. Streams, .. Tracing];
+
+    public static readonly IReadOnlyList<string> Gateway = ["IDEMPOTENCY_WINDOW_SECONDS", .. Streams, .. Tracing];
+
+    public static IEnumerable<string> All => Enricher.Concat(Processor).Concat(Aggregator).Concat(Gateway).Distinct();
+}
