@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Distributed.Contracts;
 
 /// <summary>
-/// One JSON shape for every message on the wire: snake_case names exactly as the spec lists them,
+/// One JSON shape for every message on the wire: snake_case names exactly as docs/contract.md lists them,
 /// source-generated so that encoding is cheap on the hot path.
 /// </summary>
 [JsonSourceGenerationOptions(

@@ -11,7 +11,7 @@ public static class EnrichmentFormula
 {
     public static EnrichmentReply Enrich(Guid requestId, string taskType, DateTimeOffset now)
     {
-        // RFC 4122 byte order, as the spec and the original (Uuid::as_bytes) read it.
+        // RFC 4122 byte order, as docs/contract.md and the original (Uuid::as_bytes) read it.
         Span<byte> bytes = stackalloc byte[16];
         requestId.TryWriteBytes(bytes, bigEndian: true, out _);
 

@@ -4,7 +4,7 @@ using Distributed.Contracts;
 
 namespace Distributed.Aggregator.Api;
 
-/// <summary>A row of <c>GET /results</c>, with the spec's snake_case names.</summary>
+/// <summary>A row of <c>GET /results</c>, with the contract's snake_case names.</summary>
 public sealed record ResultResponse(
     [property: JsonPropertyName("id")] Guid Id,
     [property: JsonPropertyName("request_id")] Guid RequestId,

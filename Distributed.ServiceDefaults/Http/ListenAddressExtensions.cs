@@ -6,8 +6,8 @@ namespace Distributed.ServiceDefaults.Http;
 public static class ListenAddressExtensions
 {
     /// <summary>
-    /// The spec's *_ADDR variable wins; otherwise URLs set by the host (Aspire sets
-    /// ASPNETCORE_URLS / HTTP_PORTS for each replica) are kept; otherwise the spec's default.
+    /// The service's *_ADDR variable wins; otherwise URLs set by the host (Aspire sets
+    /// ASPNETCORE_URLS / HTTP_PORTS for each replica) are kept; otherwise its default.
     /// </summary>
     public static void ConfigureListenAddress(this IHostApplicationBuilder builder, ServiceAddress address)
     {

@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 namespace Distributed.Tests.Faults;
 
 /// <summary>
-/// Kills (-9) or stops (SIGTERM) each part in turn under a steady load and checks the spec's
+/// Kills (-9) or stops (SIGTERM) each part in turn under a steady load and checks the contract's (docs/contract.md)
 /// delivery promise: every accepted task is stored exactly once, and the pipeline drains by itself.
 /// </summary>
 public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelper output) : IClassFixture<LocalProcesses>

@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace Distributed.Tests.Integration;
 
-/// <summary>The spec's HTTP API as a client uses it.</summary>
+/// <summary>The HTTP API of docs/contract.md as a client uses it.</summary>
 public static class ApiClient
 {
     public sealed record Accepted(Guid RequestId, string TraceId);

@@ -6,7 +6,7 @@ using System.Text.Json;
 
 namespace Distributed.Tests.Integration;
 
-/// <summary>Every bad input of the spec gets its status and a problem+json body saying what was wrong.</summary>
+/// <summary>Every bad input of docs/contract.md gets its status and a problem+json body saying what was wrong.</summary>
 [Collection(AppHostCollection.Name)]
 public sealed class BadInputTests(AppHostFixture topology)
 {

@@ -12,7 +12,7 @@ namespace Distributed.Tests.Integration;
 
 /// <summary>
 /// Random bodies, task types, sizes and query strings thrown at the real services: every answer is
-/// one of the spec's codes with problem+json for errors — never a 500 — and what is accepted is
+/// one of the contract's codes with problem+json for errors — never a 500 — and what is accepted is
 /// well-formed and gets stored.
 /// </summary>
 [Collection(AppHostCollection.Name)]
@@ -108,7 +108,7 @@ public sealed class HostileInputPropertyTests(AppHostFixture topology)
             Assert.Contains(response.StatusCode, new[] { HttpStatusCode.Accepted, HttpStatusCode.BadRequest, HttpStatusCode.UnsupportedMediaType, HttpStatusCode.UnprocessableEntity });
             if (response.StatusCode == HttpStatusCode.Accepted)
             {
-                // Accepted only what the spec allows: a JSON object with a valid task type and a data field.
+                // Accepted only what the contract allows: a JSON object with a valid task type and a data field.
                 using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 256 });
                 var taskType = document.RootElement.GetProperty("task_type").GetString();
                 Assert.True(TaskTypeRule.IsValid(taskType), $"accepted task_type '{taskType}'");

@@ -31,8 +31,8 @@ public sealed partial class PrometheusTests(AppHostFixture topology) : IDisposab
     [Fact]
     public async Task Request_rate_is_visible_in_prometheus_after_some_tasks()
     {
-        // A steady trickle: a rate needs the counter to rise between two scrapes.
-        var rate = await Eventually.MatchAsync(
+        // A steady trickle: a rate needs the counter to rise between two scrapes. Fails on the deadline.
+        await Eventually.MatchAsync(
             async () =>
             {
                 await topology.Gateway.SubmitAsync("prom", "1");
@@ -41,7 +41,6 @@ public sealed partial class PrometheusTests(AppHostFixture topology) : IDisposab
             value => value > 0,
             TimeSpan.FromSeconds(90),
             "a non-zero gateway request rate");
-        Assert.True(rate > 0);
     }
 
     [Fact]
@@ -59,16 +58,18 @@ public sealed partial class PrometheusTests(AppHostFixture topology) : IDisposab
         var accepted = await topology.Gateway.SubmitAsync("dashboard", "{}");
         await Eventually.MatchAsync(() => topology.Aggregator.FindResultAsync(accepted.RequestId), r => r is not null, TimeSpan.FromSeconds(60), "a stored result");
 
-        // What Prometheus has scraped from all targets (every replica), not what one replica shows.
-        var exposed = await Eventually.MatchAsync(
-            async () => (await _prometheus.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/label/__name__/values", UriKind.Relative)))
-                .GetProperty("data").EnumerateArray().Select(n => n.GetString()!).ToHashSet(StringComparer.Ordinal),
-            scraped => names.All(scraped.Contains),
+        // What Prometheus has scraped from all targets (every replica), not what one replica shows;
+        // on the deadline the failure lists the dashboard's metrics that are still missing.
+        await Eventually.MatchAsync(
+            async () =>
+            {
+                var scraped = (await _prometheus.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/label/__name__/values", UriKind.Relative)))
+                    .GetProperty("data").EnumerateArray().Select(n => n.GetString()!).ToHashSet(StringComparer.Ordinal);
+                return string.Join(", ", names.Where(name => !scraped.Contains(name)).Order(StringComparer.Ordinal));
+            },
+            missing => missing.Length == 0,
             TimeSpan.FromSeconds(60),
-            "every dashboard metric to be scraped: " + string.Join(", ", names));
-
-        var missing = names.Where(name => !exposed.Contains(name)).ToList();
-        Assert.True(missing.Count == 0, "the dashboard queries metrics no service exposes: " + string.Join(", ", missing));
+            "every metric the dashboard queries to be scraped (last seen: the ones missing)");
     }
 
     public void Dispose() => _prometheus.Dispose();
