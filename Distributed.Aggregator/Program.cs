@@ -13,7 +13,7 @@ builder.AddResultsDatabase();
 builder.Services.AddSettings<IngestionOptions>(builder.Configuration);
 builder.Services.AddSingleton<ResultWriter>();
 builder.Services.AddHostedService<ResultConsumer>();
-builder.Services.AddConsumerBacklogMetrics(Subjects.ResultsStream, Subjects.AggregatorConsumer);
+builder.Services.AddConsumerBacklogMetrics(JetStreamNames.ResultsStream, JetStreamNames.AggregatorConsumer);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 

@@ -1,6 +1,6 @@
 namespace Distributed.Contracts;
 
-/// <summary>NATS subjects, streams and consumer names shared by every service.</summary>
+/// <summary>The NATS subjects every service publishes and listens on.</summary>
 public static class Subjects
 {
     public const string TasksPrefix = "tasks.";
@@ -8,6 +8,14 @@ public static class Subjects
     public const string DeadLetterPrefix = "deadletter.";
     public const string EnrichRequest = "enrich.request";
 
+    public static string Task(string taskType) => TasksPrefix + taskType;
+    public static string Result(string taskType) => ResultsPrefix + taskType;
+    public static string DeadLetter(string stage) => DeadLetterPrefix + stage;
+}
+
+/// <summary>Names of the JetStream streams and consumers, the enricher's queue group and micro-service.</summary>
+public static class JetStreamNames
+{
     public const string TasksStream = "TASKS";
     public const string ResultsStream = "RESULTS";
     public const string DeadLetterStream = "DEADLETTER";
@@ -16,15 +24,17 @@ public static class Subjects
     public const string AggregatorConsumer = "aggregator";
     public const string EnricherQueueGroup = "enrichers";
     public const string EnricherServiceName = "enricher";
+}
 
-    /// <summary>Header on a dead-lettered message that says why it was moved there.</summary>
-    public const string DeadLetterReasonHeader = "Distributed-Deadletter-Reason";
-    public const string DeadLetterSubjectHeader = "Distributed-Original-Subject";
+/// <summary>Headers the pipeline adds to messages.</summary>
+public static class MessageHeaders
+{
+    /// <summary>On a dead-lettered message: why it was moved there.</summary>
+    public const string DeadLetterReason = "Distributed-Deadletter-Reason";
+
+    /// <summary>On a dead-lettered message: the subject it was published on.</summary>
+    public const string DeadLetterSubject = "Distributed-Original-Subject";
 
     /// <summary>On a result: when the gateway accepted its task (RFC 3339), for end-to-end latency.</summary>
-    public const string SubmittedAtHeader = "Distributed-Submitted-At";
-
-    public static string Task(string taskType) => TasksPrefix + taskType;
-    public static string Result(string taskType) => ResultsPrefix + taskType;
-    public static string DeadLetter(string stage) => DeadLetterPrefix + stage;
+    public const string SubmittedAt = "Distributed-Submitted-At";
 }

@@ -21,10 +21,10 @@ public sealed partial class EnrichmentService(
     {
         await connection.ConnectAsync();
         var services = new NatsSvcContext(connection);
-        var config = new NatsSvcConfig(Subjects.EnricherServiceName, "1.0.0")
+        var config = new NatsSvcConfig(JetStreamNames.EnricherServiceName, "1.0.0")
         {
             Description = "Returns simulated enrichment (tags, geo) for a task",
-            QueueGroup = Subjects.EnricherQueueGroup,
+            QueueGroup = JetStreamNames.EnricherQueueGroup,
         };
 
         var service = await services.AddServiceAsync(config, stoppingToken);
@@ -44,7 +44,7 @@ public sealed partial class EnrichmentService(
                 name: "enrich",
                 subject: Subjects.EnrichRequest,
                 cancellationToken: stoppingToken);
-            LogStarted(Subjects.EnrichRequest, Subjects.EnricherQueueGroup);
+            LogStarted(Subjects.EnrichRequest, JetStreamNames.EnricherQueueGroup);
             await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         finally

@@ -1,13 +1,11 @@
 using System.Diagnostics;
+using Distributed.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Distributed.Gateway;
 
 public static class TaskEndpoints
 {
-    /// <summary>Seconds a client should wait before retrying when NATS cannot take tasks.</summary>
-    private const int RetryAfterSeconds = 2;
-
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/tasks", SubmitAsync)
@@ -83,9 +81,9 @@ public static class TaskEndpoints
 
     private static ProblemHttpResult Unavailable(HttpContext context, string? failure)
     {
-        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        RetryAfter.Apply(context.Response);
         return Problem(StatusCodes.Status503ServiceUnavailable, "Task queue unavailable",
-            $"The task was not accepted ({failure}); retry after {RetryAfterSeconds} s.");
+            $"The task was not accepted ({failure}); retry after {RetryAfter.Seconds} s.");
     }
 
     /// <summary>The W3C trace context of this request, so a client can find the task's trace.</summary>

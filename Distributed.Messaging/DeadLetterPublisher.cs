@@ -14,8 +14,8 @@ public sealed class DeadLetterPublisher(INatsJSContext jetStream, PipelineMetric
     {
         var headers = new NatsHeaders
         {
-            [Subjects.DeadLetterReasonHeader] = Sanitize(reason),
-            [Subjects.DeadLetterSubjectHeader] = originalSubject,
+            [MessageHeaders.DeadLetterReason] = Sanitize(reason),
+            [MessageHeaders.DeadLetterSubject] = originalSubject,
         };
         var subject = Subjects.DeadLetter(stage);
         var ack = await jetStream.PublishAsync(subject, body, headers: headers, cancellationToken: cancellationToken);

@@ -17,9 +17,9 @@ public static class PipelineTopology
 
     public static IReadOnlyList<StreamConfig> Streams(StreamLimits limits) =>
     [
-        WorkQueue(Subjects.TasksStream, Subjects.TasksPrefix, limits),
-        WorkQueue(Subjects.ResultsStream, Subjects.ResultsPrefix, limits),
-        new(Subjects.DeadLetterStream, [Subjects.DeadLetterPrefix + ">"])
+        WorkQueue(JetStreamNames.TasksStream, Subjects.TasksPrefix, limits),
+        WorkQueue(JetStreamNames.ResultsStream, Subjects.ResultsPrefix, limits),
+        new(JetStreamNames.DeadLetterStream, [Subjects.DeadLetterPrefix + ">"])
         {
             Retention = StreamConfigRetention.Limits,
             Storage = StreamConfigStorage.File,
@@ -30,18 +30,18 @@ public static class PipelineTopology
     ];
 
     /// <summary>Processor replicas share it, so each task goes to one of them.</summary>
-    public static ConsumerConfig Processors(TimeSpan ackWait, int maxDeliveries) => new(Subjects.ProcessorsConsumer)
+    public static ConsumerConfig Processors(TimeSpan ackWait, int maxDeliveries) => new(JetStreamNames.ProcessorsConsumer)
     {
-        DurableName = Subjects.ProcessorsConsumer,
+        DurableName = JetStreamNames.ProcessorsConsumer,
         AckPolicy = ConsumerConfigAckPolicy.Explicit,
         AckWait = ackWait,
         MaxAckPending = 10_000,
         MaxDeliver = DeliveryLimit.ServerMaxDeliver(maxDeliveries),
     };
 
-    public static ConsumerConfig Aggregator(int maxDeliveries) => new(Subjects.AggregatorConsumer)
+    public static ConsumerConfig Aggregator(int maxDeliveries) => new(JetStreamNames.AggregatorConsumer)
     {
-        DurableName = Subjects.AggregatorConsumer,
+        DurableName = JetStreamNames.AggregatorConsumer,
         AckPolicy = ConsumerConfigAckPolicy.Explicit,
         AckWait = AggregatorAckWait,
         MaxAckPending = 20_000,

@@ -11,7 +11,7 @@ builder.Services.AddSettings<ProcessorOptions>(builder.Configuration);
 builder.Services.AddSingleton<EnrichmentClient>();
 builder.Services.AddSingleton<TaskHandler>();
 builder.Services.AddHostedService<TaskConsumer>();
-builder.Services.AddConsumerBacklogMetrics(Subjects.TasksStream, Subjects.ProcessorsConsumer);
+builder.Services.AddConsumerBacklogMetrics(JetStreamNames.TasksStream, JetStreamNames.ProcessorsConsumer);
 
 var app = builder.Build();
 

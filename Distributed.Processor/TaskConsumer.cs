@@ -25,7 +25,7 @@ public sealed partial class TaskConsumer(
     {
         var concurrency = options.Value.Concurrency;
         var consumer = await provisioner.EnsureConsumerAsync(
-            Subjects.TasksStream, PipelineTopology.Processors(options.Value.AckWait, options.Value.MaxDeliveries), stoppingToken);
+            JetStreamNames.TasksStream, PipelineTopology.Processors(options.Value.AckWait, options.Value.MaxDeliveries), stoppingToken);
 
         LogStarted(options.Value.ProcessorId, concurrency);
         metrics.ExposeFailureCounters(TaskHandler.Stage, degraded: true);
@@ -64,7 +64,7 @@ public sealed partial class TaskConsumer(
             }
             catch (Exception ex) when (ex is NatsException or TimeoutException)
             {
-                await provisioner.ResumeAfterAsync(ex, Subjects.ProcessorsConsumer, stoppingToken);
+                await provisioner.ResumeAfterAsync(ex, JetStreamNames.ProcessorsConsumer, stoppingToken);
             }
             finally
             {

@@ -79,7 +79,7 @@ public sealed partial class TaskHandler(
         }
 
         var subject = Subjects.Result(task.TaskType);
-        var headers = new NatsHeaders { [Subjects.SubmittedAtHeader] = task.SubmittedAt.ToString("O", CultureInfo.InvariantCulture) };
+        var headers = new NatsHeaders { [MessageHeaders.SubmittedAt] = task.SubmittedAt.ToString("O", CultureInfo.InvariantCulture) };
         await PublishResultAsync(msg, subject, payload, headers, task.RequestId, cancellationToken);
         metrics.Published(subject);
 

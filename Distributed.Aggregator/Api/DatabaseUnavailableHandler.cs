@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Distributed.Aggregator.Data;
+using Distributed.ServiceDefaults.Http;
 
 namespace Distributed.Aggregator.Api;
 
@@ -10,8 +11,6 @@ namespace Distributed.Aggregator.Api;
 /// </summary>
 public sealed class DatabaseUnavailableHandler(IProblemDetailsService problems) : IExceptionHandler
 {
-    private const int RetryAfterSeconds = 2;
-
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         if (!PostgresFailure.IsUnavailable(exception))
@@ -20,7 +19,7 @@ public sealed class DatabaseUnavailableHandler(IProblemDetailsService problems) 
         }
 
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        RetryAfter.Apply(httpContext.Response);
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -29,7 +28,7 @@ public sealed class DatabaseUnavailableHandler(IProblemDetailsService problems) 
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "Database unavailable",
-                Detail = $"PostgreSQL cannot be reached; retry after {RetryAfterSeconds} s.",
+                Detail = $"PostgreSQL cannot be reached; retry after {RetryAfter.Seconds} s.",
             },
         });
     }

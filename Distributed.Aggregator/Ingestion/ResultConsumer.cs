@@ -38,7 +38,7 @@ public sealed partial class ResultConsumer(
         await migrator.WaitUntilReadyAsync(stoppingToken);
         var settings = options.Value;
         var consumer = await provisioner.EnsureConsumerAsync(
-            Subjects.ResultsStream, PipelineTopology.Aggregator(settings.MaxDeliveries), stoppingToken);
+            JetStreamNames.ResultsStream, PipelineTopology.Aggregator(settings.MaxDeliveries), stoppingToken);
 
         var inbox = Channel.CreateBounded<INatsJSMsg<byte[]>>(new BoundedChannelOptions(settings.BatchSize * 2)
         {
@@ -84,7 +84,7 @@ public sealed partial class ResultConsumer(
             }
             catch (Exception ex) when (ex is NatsException or TimeoutException)
             {
-                await provisioner.ResumeAfterAsync(ex, Subjects.AggregatorConsumer, stoppingToken);
+                await provisioner.ResumeAfterAsync(ex, JetStreamNames.AggregatorConsumer, stoppingToken);
             }
         }
 
@@ -255,7 +255,7 @@ public sealed partial class ResultConsumer(
     }
 
     private static DateTimeOffset? SubmittedAt(NatsHeaders? headers) =>
-        headers?.TryGetValue(Subjects.SubmittedAtHeader, out var value) == true
+        headers?.TryGetValue(MessageHeaders.SubmittedAt, out var value) == true
         && DateTimeOffset.TryParse(value.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var submittedAt)
             ? submittedAt
             : null;

@@ -49,8 +49,8 @@ public static class NatsResourceExtensions
             .WithVolume("distributed-nats-data", "/data")
             .WithBindMount(configFile, configInContainer, isReadOnly: true)
             .WithArgs("-c", configInContainer)
-            .WithEnvironment("NATS_USER", user)
-            .WithEnvironment("NATS_PASSWORD", password)
+            .WithEnvironment("NATS_USER", NatsServerConfig.Quoted(user))
+            .WithEnvironment("NATS_PASSWORD", NatsServerConfig.Quoted(password))
             .WithEndpoint(port: settings.NatsPort, targetPort: 4222, name: ClientEndpointName, scheme: "tcp")
             .WithHttpEndpoint(port: settings.NatsMonitorPort, targetPort: 8222, name: MonitorEndpointName);
     }
@@ -81,8 +81,8 @@ public static class NatsResourceExtensions
 
         return builder.AddResource(new NatsServerResource(name, command, directory, user, password))
             .WithArgs("-c", configFile)
-            .WithEnvironment("NATS_USER", user)
-            .WithEnvironment("NATS_PASSWORD", password)
+            .WithEnvironment("NATS_USER", NatsServerConfig.Quoted(user))
+            .WithEnvironment("NATS_PASSWORD", NatsServerConfig.Quoted(password))
             .WithEndpoint(port: settings.NatsPort, targetPort: settings.NatsPort, name: ClientEndpointName, scheme: "tcp", isProxied: false)
             .WithHttpEndpoint(port: settings.NatsMonitorPort, targetPort: settings.NatsMonitorPort, name: MonitorEndpointName, isProxied: false);
     }

@@ -9,6 +9,15 @@ namespace Distributed.AppHost.Infrastructure;
 /// </summary>
 public static class NatsServerConfig
 {
+    /// <summary>
+    /// nats-server parses the value of a <c>$VARIABLE</c> as configuration text, so a password
+    /// such as <c>7e5…</c> would read as a malformed number and the server would not start. The
+    /// environment therefore carries the credentials as quoted strings.
+    /// </summary>
+    public static string Quoted(string value) => $"\"{value}\"";
+
+    public static ReferenceExpression Quoted(ParameterResource value) => ReferenceExpression.Create($"\"{value}\"");
+
     public const string MaxPayload = "4MB";
 
     /// <param name="syncInterval">JetStream's <c>sync_interval</c>, or null for the server's default (only nats-server 2.10+ knows the field).</param>

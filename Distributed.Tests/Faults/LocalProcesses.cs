@@ -86,7 +86,7 @@ public sealed class LocalProcesses : IAsyncLifetime
         var natsConfig = Distributed.AppHost.Infrastructure.NatsServerConfig.Write(
             Path.Combine(natsDirectory, "nats-server.conf"), $"127.0.0.1:{NatsPort}", "127.0.0.1:28222", Path.Combine(natsDirectory, "jetstream"));
         _parts["nats"] = new ManagedProcess("nats", NatsServerPath(), ["-c", natsConfig],
-            new Dictionary<string, string> { ["NATS_USER"] = "distributed", ["NATS_PASSWORD"] = NatsPassword }, Log("nats"));
+            new Dictionary<string, string> { ["NATS_USER"] = "distributed", ["NATS_PASSWORD"] = Distributed.AppHost.Infrastructure.NatsServerConfig.Quoted(NatsPassword) }, Log("nats"));
         _parts["postgres"] = new ManagedProcess("postgres", "bash",
             [Path.Combine(RepositoryPaths.Root, "scripts", "run-local-postgres.sh"), Path.Combine(_stateDirectory, "postgres"), PostgresPort.ToString(CultureInfo.InvariantCulture)],
             new Dictionary<string, string> { ["POSTGRES_PASSWORD"] = PostgresPassword }, Log("postgres"));

@@ -36,7 +36,7 @@ public sealed class TopologyConflictTests : IAsyncLifetime
         await using var connection = Connect();
         var jetStream = new NatsJSContext(connection);
         // Someone created TASKS by hand with retention the work queue cannot be changed to.
-        await jetStream.CreateStreamAsync(new StreamConfig(Subjects.TasksStream, [Subjects.TasksPrefix + ">"]) { Retention = StreamConfigRetention.Interest });
+        await jetStream.CreateStreamAsync(new StreamConfig(JetStreamNames.TasksStream, [Subjects.TasksPrefix + ">"]) { Retention = StreamConfigRetention.Interest });
 
         var topology = new JetStreamProvisioner(connection, jetStream, Microsoft.Extensions.Options.Options.Create(new StreamLimits()),
             new NatsEndpointDescription($"nats://127.0.0.1:{Port}"), NullLogger<JetStreamProvisioner>.Instance);
@@ -52,7 +52,7 @@ public sealed class TopologyConflictTests : IAsyncLifetime
         Assert.Equal(topology.Conflict, health.Description);
 
         // Once the operator removes the conflict, the next provisioning (a reconnect, or a consumer's recovery) succeeds.
-        await jetStream.DeleteStreamAsync(Subjects.TasksStream);
+        await jetStream.DeleteStreamAsync(JetStreamNames.TasksStream);
         await topology.RecoverAsync(new NatsJSException("stream missing"), stop.Token);
         Assert.Null(topology.Conflict);
         Assert.True(topology.IsReady);

@@ -26,7 +26,7 @@ public static class NatsTestClient
         await foreach (var msg in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 10_000 }))
         {
             letters.Add((System.Text.Encoding.UTF8.GetString(msg.Data ?? []),
-                msg.Headers?[Distributed.Contracts.Subjects.DeadLetterReasonHeader].ToString() ?? string.Empty));
+                msg.Headers?[Distributed.Contracts.MessageHeaders.DeadLetterReason].ToString() ?? string.Empty));
         }
 
         return letters;

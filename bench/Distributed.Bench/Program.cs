@@ -1,4 +1,4 @@
 using Distributed.Bench;
 
-// distributed-bench load|ceilings|ceiling-server|nats|chart --name value ...  (see bench/README.md)
+// distributed-bench load|ceilings|ceiling-server|nats|report --name value ...  (see docs/benchmarks.md)
 return await BenchCommands.RunAsync(args);

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using Distributed.AppHost.Infrastructure;
+
+namespace Distributed.Tests.Unit;
+
+/// <summary>The configuration the AppHost writes, checked by the real nats-server (<c>-t</c>).</summary>
+public sealed class NatsServerConfigTests
+{
+    [Theory]
+    [InlineData("7e5abc")]
+    [InlineData("1234")]
+    [InlineData("1.5abc")]
+    [InlineData("true")]
+    [InlineData("plain")]
+    public void Any_generated_password_reaches_nats_server_as_a_string(string password)
+    {
+        var (exitCode, output) = Check(password => NatsServerConfig.Quoted(password), password);
+
+        Assert.True(exitCode == 0, output);
+    }
+
+    [Fact]
+    public void Unquoted_a_number_like_password_breaks_the_config()
+    {
+        // Why the credentials are quoted: without it nats-server refuses to start.
+        var (exitCode, _) = Check(password => password, "7e5abc");
+
+        Assert.NotEqual(0, exitCode);
+    }
+
+    private static (int ExitCode, string Output) Check(Func<string, string> environmentValue, string password)
+    {
+        var command = LocalExecutables.Find("nats-server");
+        Assert.True(command is not null, "nats-server is not installed (scripts/install-deps.sh installs it)");
+        var directory = Directory.CreateTempSubdirectory("nats-config").FullName;
+        try
+        {
+            var config = NatsServerConfig.Write(Path.Combine(directory, "nats.conf"), "127.0.0.1:1", "127.0.0.1:2", Path.Combine(directory, "js"));
+            using var check = Process.Start(new ProcessStartInfo(command, ["-t", "-c", config])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                Environment = { ["NATS_USER"] = NatsServerConfig.Quoted("distributed"), ["NATS_PASSWORD"] = environmentValue(password) },
+            })!;
+            var output = check.StandardError.ReadToEnd() + check.StandardOutput.ReadToEnd();
+            check.WaitForExit();
+            return (check.ExitCode, output);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
