@@ -5,7 +5,8 @@ var builder = DistributedApplication.CreateBuilder(args);
 var settings = AppHostSettings.From(builder.Configuration, builder.AppHostDirectory);
 var nats = builder.AddNatsServer("nats", settings);
 var database = builder.AddResultsDatabase("postgres", "aggregator", settings);
-var collector = settings.Mode == InfrastructureMode.Containers && settings.Jaeger
+// The collector is a development aid (its config is a bind mount); a published model leaves it out.
+var collector = settings.Mode == InfrastructureMode.Containers && settings.Jaeger && !builder.ExecutionContext.IsPublishMode
     ? builder.AddJaegerThroughCollector(settings)
     : null;
 
@@ -15,7 +16,9 @@ builder.AddPipelineService<Projects.Distributed_Processor>("processor", settings
     .WithReplicas(settings.ProcessorReplicas)
     .WaitFor(enricher);
 
+// Only the connection string: the split-out properties would carry the password in plain variables.
 builder.AddPipelineService<Projects.Distributed_Aggregator>("aggregator", settings.AggregatorPort, "AGGREGATOR_ADDR", ServiceVariables.Aggregator, nats, collector)
+    .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)
     .WithReference(database, "aggregator").WaitFor(database);
 
 builder.AddPipelineService<Projects.Distributed_Gateway>("gateway", settings.GatewayPort, "GATEWAY_ADDR", ServiceVariables.Gateway, nats, collector);

@@ -19,7 +19,7 @@ public static class NatsResourceExtensions
     public static IResourceBuilder<IResourceWithConnectionString> AddNatsServer(
         this IDistributedApplicationBuilder builder, string name, AppHostSettings settings)
     {
-        var user = builder.AddParameter($"{name}-user", "distributed");
+        var user = builder.AddParameter($"{name}-user", "distributed", publishValueAsDefault: true);
         var password = builder.AddParameter($"{name}-password",
             new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
 
@@ -39,20 +39,32 @@ public static class NatsResourceExtensions
     private static IResourceBuilder<NatsContainerResource> AddContainer(
         IDistributedApplicationBuilder builder, string name, AppHostSettings settings, ParameterResource user, ParameterResource password)
     {
+        var nats = builder.AddResource(new NatsContainerResource(name, user, password))
+            .WithImage(ContainerImage, ContainerTag)
+            .WithVolume("distributed-nats-data", "/data")
+            .WithEndpoint(port: settings.NatsPort, targetPort: 4222, name: ClientEndpointName, scheme: "tcp")
+            .WithHttpEndpoint(port: settings.NatsMonitorPort, targetPort: 8222, name: MonitorEndpointName);
+
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            // A cluster cannot carry a bind mount: the image built from deploy/nats holds the
+            // configuration, and the credentials arrive as a connection string, which deployment
+            // tools keep in a Secret.
+            return nats
+                .WithDockerfile(Path.Combine(settings.RepositoryRoot, "deploy", "nats"))
+                .WithEnvironment("ConnectionStrings__nats", ReferenceExpression.Create($"nats://{user}:{password}@localhost:4222"))
+                .WithEnvironment(NatsSyncInterval.VariableName, settings.NatsSyncInterval ?? NatsSyncInterval.ServerDefault);
+        }
+
         const string configInContainer = "/etc/nats/distributed.conf";
         var configFile = NatsServerConfig.Write(
             Path.Combine(settings.StateDirectory, name + "-container", "nats-server.conf"), "0.0.0.0:4222", "0.0.0.0:8222", "/data",
             settings.NatsSyncInterval);
-
-        return builder.AddResource(new NatsContainerResource(name, user, password))
-            .WithImage(ContainerImage, ContainerTag)
-            .WithVolume("distributed-nats-data", "/data")
+        return nats
             .WithBindMount(configFile, configInContainer, isReadOnly: true)
             .WithArgs("-c", configInContainer)
             .WithEnvironment("NATS_USER", NatsServerConfig.Quoted(user))
-            .WithEnvironment("NATS_PASSWORD", NatsServerConfig.Quoted(password))
-            .WithEndpoint(port: settings.NatsPort, targetPort: 4222, name: ClientEndpointName, scheme: "tcp")
-            .WithHttpEndpoint(port: settings.NatsMonitorPort, targetPort: 8222, name: MonitorEndpointName);
+            .WithEnvironment("NATS_PASSWORD", NatsServerConfig.Quoted(password));
     }
 
     private static IResourceBuilder<NatsServerResource> AddLocalProcess(

@@ -12,13 +12,22 @@ public static class ObservabilityContainersExtensions
         var password = builder.AddParameter("grafana-password",
             new GenerateParameterDefault { MinLength = 16, Special = false }, secret: true, persist: true);
 
-        builder.AddContainer("grafana", "grafana/grafana", "11.1.0")
+        var grafana = builder.AddContainer("grafana", "grafana/grafana", "11.1.0")
+            .WithHttpEndpoint(port: settings.GrafanaPort, targetPort: 3000, name: "http")
+            .WaitFor(prometheus);
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            // Provisioning and dashboard inside the image built from deploy/grafana; the admin
+            // password as a connection-string variable, which deployment tools keep in a Secret.
+            grafana.WithDockerfile(deploy).WithEnvironment("ConnectionStrings__grafana", password);
+            return;
+        }
+
+        grafana
             .WithBindMount(Path.Combine(deploy, "provisioning"), "/etc/grafana/provisioning", isReadOnly: true)
             .WithBindMount(Path.Combine(deploy, "dashboards"), "/var/lib/grafana/dashboards", isReadOnly: true)
             .WithEnvironment("GF_SECURITY_ADMIN_PASSWORD", password)
-            .WithEnvironment("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", "/var/lib/grafana/dashboards/distributed.json")
-            .WithHttpEndpoint(port: settings.GrafanaPort, targetPort: 3000, name: "http")
-            .WaitFor(prometheus);
+            .WithEnvironment("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", "/var/lib/grafana/dashboards/distributed.json");
     }
 
     /// <summary>Jaeger and a collector; returns the collector, whose OTLP endpoint the services then use.</summary>

@@ -17,6 +17,14 @@ public static class PrometheusResourceExtensions
     public static IResourceBuilder<IResourceWithEndpoints> AddPrometheus(
         this IDistributedApplicationBuilder builder, string name, AppHostSettings settings, params string[] scrapedServices)
     {
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            // In a cluster the image built from deploy/prometheus finds the services by name.
+            return builder.AddContainer(name, ContainerImage, ContainerTag)
+                .WithDockerfile(Path.Combine(settings.RepositoryRoot, "deploy", "prometheus"))
+                .WithHttpEndpoint(port: settings.PrometheusPort, targetPort: 9090, name: "http");
+        }
+
         var directory = Path.Combine(settings.StateDirectory, name);
         Directory.CreateDirectory(directory);
         var containers = settings.Mode == InfrastructureMode.Containers;

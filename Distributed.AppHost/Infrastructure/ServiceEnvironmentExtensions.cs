@@ -34,6 +34,9 @@ public static class ServiceEnvironmentExtensions
 
 public static class PipelineServiceExtensions
 {
+    /// <summary>Where the services' container images listen (the .NET SDK's default for ASP.NET images).</summary>
+    public const int ContainerPort = 8080;
+
     /// <summary>
     /// One of the four services: its HTTP endpoint on a fixed host port, NATS by reference, the
     /// tuning variables it takes passed through, telemetry to the collector when there is one,
@@ -49,7 +52,8 @@ public static class PipelineServiceExtensions
         IResourceBuilder<ContainerResource>? collector)
         where TProject : IProjectMetadata, new() =>
         builder.AddProject<TProject>(name)
-            .WithHttpEndpoint(port: port, name: "http")
+            // Published, a service listens on the port its container image uses; run, Aspire picks one behind its proxy.
+            .WithHttpEndpoint(port: port, targetPort: builder.ExecutionContext.IsPublishMode ? ContainerPort : null, name: "http")
             .WithoutListenAddress(listenVariable)
             .WithReference(nats).WaitFor(nats)
             .WithPassedThrough(builder.Configuration, passedThrough)

@@ -1,14 +1,165 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Distributed.Tests.Faults;
 
 namespace Distributed.Tests.Integration;
 
-/// <summary>The AppHost's publish manifest (container mode) describes the whole topology, for tools such as Aspirate.</summary>
-public sealed class ManifestTests
+/// <summary>
+/// The AppHost's publish manifest (container mode), held to what Aspirate can process: only the
+/// resource types it knows, no bind mounts, every placeholder resolvable from the manifest itself,
+/// credentials only in variables it turns into Secrets, every parameter generated or defaulted.
+/// </summary>
+public sealed partial class ManifestTests : IAsyncLifetime
 {
+    private static readonly HashSet<string> KnownTypes = ["project.v0", "container.v0", "container.v1", "dockerfile.v0", "parameter.v0", "value.v0"];
+
+    // Aspirate turns these into Secrets; any other variable lands in a ConfigMap.
+    private static readonly string[] SecretVariables = ["POSTGRES_PASSWORD", "MSSQL_SA_PASSWORD"];
+
+    private JsonDocument _manifest = null!;
+
+    private JsonElement Resources => _manifest.RootElement.GetProperty("resources");
+
+    public async Task InitializeAsync() => _manifest = await PublishAsync();
+
+    public Task DisposeAsync()
+    {
+        _manifest.Dispose();
+        return Task.CompletedTask;
+    }
+
     [Fact]
-    public async Task Container_mode_manifest_has_the_services_nats_postgres_and_their_references()
+    public void It_has_the_services_nats_postgres_and_their_references()
+    {
+        foreach (var project in new[] { "gateway", "processor", "enricher", "aggregator" })
+        {
+            Assert.Equal("project.v0", TypeOf(project));
+            Assert.Equal("{nats.connectionString}", EnvOf(project, "ConnectionStrings__nats"));
+        }
+
+        Assert.Equal("{aggregator-db.connectionString}", EnvOf("aggregator", "ConnectionStrings__aggregator"));
+        Assert.Contains("{nats-password.value}", Resources.GetProperty("nats").GetProperty("connectionString").GetString(), StringComparison.Ordinal);
+        Assert.Equal("../../deploy/nats", RelativeBuildContext("nats"));
+        Assert.Equal("../../deploy/prometheus", RelativeBuildContext("prometheus"));
+        Assert.Equal("../../deploy/grafana", RelativeBuildContext("grafana"));
+    }
+
+    [Fact]
+    public void Only_resource_types_aspirate_knows_and_no_bind_mounts()
+    {
+        Assert.All(Resources.EnumerateObject(), resource =>
+        {
+            Assert.True(KnownTypes.Contains(TypeOf(resource.Name)), $"{resource.Name} is a {TypeOf(resource.Name)}");
+            Assert.False(resource.Value.TryGetProperty("bindMounts", out _), $"{resource.Name} has bind mounts");
+        });
+    }
+
+    [Fact]
+    public void Every_placeholder_resolves_within_the_manifest()
+    {
+        var unresolved = AllStrings(_manifest.RootElement)
+            .SelectMany(text => Placeholder().Matches(text).Select(m => m.Groups[1].Value))
+            .Distinct()
+            .Where(path => !Resolves(path))
+            .ToList();
+
+        Assert.True(unresolved.Count == 0, "unresolvable: " + string.Join(", ", unresolved));
+    }
+
+    [Fact]
+    public void Credentials_reach_containers_only_through_variables_that_become_secrets()
+    {
+        var secretParameters = Resources.EnumerateObject()
+            .Where(r => TypeOf(r.Name) == "parameter.v0" && r.Value.GetProperty("inputs").GetProperty("value").TryGetProperty("secret", out var secret) && secret.GetBoolean())
+            .Select(r => $"{{{r.Name}.value}}")
+            .ToList();
+        Assert.NotEmpty(secretParameters);
+
+        foreach (var resource in Resources.EnumerateObject().Where(r => r.Value.TryGetProperty("env", out _)))
+        {
+            foreach (var variable in resource.Value.GetProperty("env").EnumerateObject())
+            {
+                var value = variable.Value.GetString() ?? string.Empty;
+                var carriesSecret = secretParameters.Any(p => value.Contains(p, StringComparison.Ordinal))
+                    || variable.Name.Contains("PASSWORD", StringComparison.OrdinalIgnoreCase);
+                var becomesSecret = variable.Name.StartsWith("ConnectionString", StringComparison.Ordinal) || SecretVariables.Contains(variable.Name);
+                Assert.False(carriesSecret && !becomesSecret, $"{resource.Name}: {variable.Name} would put a credential in a ConfigMap");
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_parameter_is_generated_or_has_a_default()
+    {
+        foreach (var parameter in Resources.EnumerateObject().Where(r => TypeOf(r.Name) == "parameter.v0"))
+        {
+            var input = parameter.Value.GetProperty("inputs").GetProperty("value");
+            Assert.True(input.TryGetProperty("default", out var fallback) && (fallback.TryGetProperty("generate", out _) || fallback.TryGetProperty("value", out _)),
+                $"{parameter.Name} would make Aspirate prompt for a value");
+        }
+    }
+
+    /// <summary>
+    /// As Aspirate's binding and expression processors resolve a path: a binding's host is the
+    /// resource's name, its port is the port or else the target port, its url and targetPort need the
+    /// target port; a parameter's value comes from its input; anything else must be written out.
+    /// </summary>
+    private bool Resolves(string path)
+    {
+        var parts = path.Split('.');
+        if (!Resources.TryGetProperty(parts[0], out var resource))
+        {
+            return false;
+        }
+
+        if (parts is [_, "bindings", var name, var property])
+        {
+            if (!resource.TryGetProperty("bindings", out var bindings) || !bindings.TryGetProperty(name, out var binding))
+            {
+                return false;
+            }
+
+            return property switch
+            {
+                "host" or "scheme" => true,
+                "port" => binding.TryGetProperty("port", out _) || binding.TryGetProperty("targetPort", out _),
+                "targetPort" or "url" => binding.TryGetProperty("targetPort", out _),
+                _ => false,
+            };
+        }
+
+        var node = resource;
+        foreach (var part in parts[1..])
+        {
+            if (node.ValueKind != JsonValueKind.Object || !node.TryGetProperty(part, out node))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private string TypeOf(string name) => Resources.GetProperty(name).GetProperty("type").GetString()!;
+
+    private string EnvOf(string name, string variable) => Resources.GetProperty(name).GetProperty("env").GetProperty(variable).GetString()!;
+
+    private string RelativeBuildContext(string name)
+    {
+        var context = Resources.GetProperty(name).GetProperty("build").GetProperty("context").GetString()!;
+        return context[context.IndexOf("/deploy/", StringComparison.Ordinal)..].Insert(0, "../..");
+    }
+
+    private static IEnumerable<string> AllStrings(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => [element.GetString()!],
+        JsonValueKind.Object => element.EnumerateObject().SelectMany(p => AllStrings(p.Value)),
+        JsonValueKind.Array => element.EnumerateArray().SelectMany(AllStrings),
+        _ => [],
+    };
+
+    private static async Task<JsonDocument> PublishAsync()
     {
         var output = Directory.CreateTempSubdirectory("distributed-manifest").FullName;
         var manifestPath = Path.Combine(output, "aspire-manifest.json");
@@ -25,23 +176,9 @@ public sealed class ManifestTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
         Assert.True(process.ExitCode == 0, await log + await errors);
-
-        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath));
-        var resources = manifest.RootElement.GetProperty("resources");
-        string TypeOf(string name) => resources.GetProperty(name).GetProperty("type").GetString()!;
-        string EnvOf(string name, string variable) => resources.GetProperty(name).GetProperty("env").GetProperty(variable).GetString()!;
-
-        foreach (var project in new[] { "gateway", "processor", "enricher", "aggregator" })
-        {
-            Assert.Equal("project.v0", TypeOf(project));
-            Assert.Equal("{nats.connectionString}", EnvOf(project, "ConnectionStrings__nats"));
-        }
-
-        Assert.Equal("container.v0", TypeOf("nats"));
-        Assert.Equal("container.v0", TypeOf("postgres"));
-        Assert.Equal("container.v0", TypeOf("prometheus"));
-        Assert.Equal("{aggregator-db.connectionString}", EnvOf("aggregator", "ConnectionStrings__aggregator"));
-        Assert.Contains("{nats-password.value}", resources.GetProperty("nats").GetProperty("connectionString").GetString(), StringComparison.Ordinal);
-        Assert.True(resources.GetProperty("nats-password").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+        return JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath));
     }
+
+    [GeneratedRegex(@"\{([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+)\}")]
+    private static partial Regex Placeholder();
 }
