@@ -15,14 +15,16 @@ namespace Distributed.Tests.Faults;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync")]
 public sealed class TopologyConflictTests : IAsyncLifetime
 {
-    private const int Port = 26222;
+    // Ports of its own, free at the time, so nothing else on the machine can answer in its place.
+    private readonly int _port = FreePort();
+    private readonly int _monitorPort = FreePort();
     private readonly string _directory = Directory.CreateTempSubdirectory("distributed-conflict").FullName;
     private ManagedProcess _nats = null!;
 
     public async Task InitializeAsync()
     {
         var config = Distributed.AppHost.Infrastructure.NatsServerConfig.Write(
-            Path.Combine(_directory, "nats.conf"), $"127.0.0.1:{Port}", "127.0.0.1:26223", Path.Combine(_directory, "js"));
+            Path.Combine(_directory, "nats.conf"), $"127.0.0.1:{_port}", $"127.0.0.1:{_monitorPort}", Path.Combine(_directory, "js"));
         _nats = new ManagedProcess("nats-conflict", NatsServer(), ["-c", config],
             new Dictionary<string, string> { ["NATS_USER"] = "u", ["NATS_PASSWORD"] = "p" }, Path.Combine(_directory, "nats.log"));
         _nats.Start();
@@ -39,7 +41,7 @@ public sealed class TopologyConflictTests : IAsyncLifetime
         await jetStream.CreateStreamAsync(new StreamConfig(JetStreamNames.TasksStream, [Subjects.TasksPrefix + ">"]) { Retention = StreamConfigRetention.Interest });
 
         var topology = new JetStreamProvisioner(connection, jetStream, Microsoft.Extensions.Options.Options.Create(new StreamLimits()),
-            new NatsEndpointDescription($"nats://127.0.0.1:{Port}"), NullLogger<JetStreamProvisioner>.Instance);
+            new NatsEndpointDescription($"nats://127.0.0.1:{_port}"), NullLogger<JetStreamProvisioner>.Instance);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await topology.StartAsync(stop.Token);
         // ExecuteAsync finishes on a conflict rather than retrying until the service stops.
@@ -59,9 +61,16 @@ public sealed class TopologyConflictTests : IAsyncLifetime
         await topology.StopAsync(CancellationToken.None);
     }
 
-    private static NatsConnection Connect() => new(NatsOpts.Default with
+    private static int FreePort()
     {
-        Url = $"nats://127.0.0.1:{Port}",
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private NatsConnection Connect() => new(NatsOpts.Default with
+    {
+        Url = $"nats://127.0.0.1:{_port}",
         AuthOpts = NatsAuthOpts.Default with { Username = "u", Password = "p" },
     });
 
