@@ -71,7 +71,7 @@ public sealed partial class EnrichmentService(
     private async Task HandleAsync(NatsSvcMsg<byte[]> msg)
     {
         metrics.Received(msg.Subject);
-        using var activity = PipelineTracing.StartConsumerActivity("enrich", msg.Headers, msg.Subject);
+        using var activity = PipelineTracing.StartProcessing(msg.Headers, msg.Subject, Subjects.EnrichRequest);
 
         // A malformed request gets a service error reply (counted in $SRV.STATS), not silence.
         if (!ContractJson.TryDecode<EnrichmentRequest>(msg.Data ?? [], out var request, out var error))
@@ -86,7 +86,8 @@ public sealed partial class EnrichmentService(
             await Task.Delay(delay);
         }
 
-        var reply = EnrichmentFormula.Enrich(request!.RequestId, request.TaskType, clock.GetUtcNow());
+        activity.TagTask(request!.RequestId, request.TaskType);
+        var reply = EnrichmentFormula.Enrich(request.RequestId, request.TaskType, clock.GetUtcNow());
         await msg.ReplyAsync(ContractJson.Serialize(reply));
         metrics.Enriched();
     }

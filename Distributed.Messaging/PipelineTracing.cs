@@ -4,23 +4,87 @@ using NATS.Client.Core;
 namespace Distributed.Messaging;
 
 /// <summary>
-/// Spans for the pipeline's own work. NATS.Net writes the W3C trace context into message
-/// headers on publish; a consumer continues the trace from there.
+/// Spans for the pipeline's own work, named and tagged as OpenTelemetry's messaging conventions
+/// have them (<c>{operation} {destination}</c>, <c>messaging.*</c>), plus <c>task.request_id</c> and
+/// <c>task.type</c> so a task can be found by its id. NATS.Net writes the W3C trace context into
+/// message headers on publish; a consumer continues the trace from there.
 /// </summary>
 public static class PipelineTracing
 {
     public const string SourceName = "Distributed.Pipeline";
+    public const string RequestIdTag = "task.request_id";
+    public const string TaskTypeTag = "task.type";
 
     public static readonly ActivitySource Source = new(SourceName);
 
-    /// <summary>Starts a consumer span whose parent is the trace carried by the message headers.</summary>
-    public static Activity? StartConsumerActivity(string name, NatsHeaders? headers, string subject)
+    /// <summary>Starts the span of processing one message, in the trace the message carries.</summary>
+    public static Activity? StartProcessing(NatsHeaders? headers, string subject, string destinationTemplate)
     {
-        var parent = headers.GetActivityContext();
-        var activity = Source.StartActivity(name, ActivityKind.Consumer, parent);
+        var activity = Source.StartActivity($"process {destinationTemplate}", ActivityKind.Consumer, headers.GetActivityContext());
         activity?.SetTag("messaging.system", "nats");
+        activity?.SetTag("messaging.operation.type", "process");
         activity?.SetTag("messaging.destination.name", subject);
+        activity?.SetTag("messaging.destination.template", destinationTemplate);
         return activity;
+    }
+
+    public static void TagTask(this Activity? activity, Guid requestId, string taskType)
+    {
+        activity?.SetTag(RequestIdTag, requestId.ToString());
+        activity?.SetTag(TaskTypeTag, taskType);
+    }
+
+    /// <summary>
+    /// A batch is its own trace, linked to the trace of every message in it (the messaging
+    /// conventions' batch receive), so no task's trace carries the others' work.
+    /// </summary>
+    public static Activity? StartBatch(string destinationTemplate, IEnumerable<NatsHeaders?> messages)
+    {
+        var links = messages.Select(headers => headers.GetActivityContext()).Where(context => context != default)
+            .Select(context => new ActivityLink(context)).ToList();
+        var current = Activity.Current;
+        Activity.Current = null;
+        try
+        {
+            var activity = Source.StartActivity($"process {destinationTemplate}", ActivityKind.Consumer, parentContext: default, links: links);
+            activity?.SetTag("messaging.system", "nats");
+            activity?.SetTag("messaging.operation.type", "process");
+            activity?.SetTag("messaging.destination.template", destinationTemplate);
+            activity?.SetTag("messaging.batch.message_count", links.Count);
+            return activity;
+        }
+        finally
+        {
+            if (Activity.Current is null)
+            {
+                Activity.Current = current;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The last span of a task's own trace: its result was stored (or why not), linked to the
+    /// batch that did it. Started and ended at once; it only records the outcome.
+    /// </summary>
+    public static void RecordOutcome(NatsHeaders? headers, Guid requestId, string taskType, string outcome, string? error, Activity? batch)
+    {
+        var current = Activity.Current;
+        Activity.Current = null;
+        try
+        {
+            ActivityLink[] links = batch is null ? [] : [new ActivityLink(batch.Context)];
+            using var activity = Source.StartActivity($"{outcome} result", ActivityKind.Internal, headers.GetActivityContext(), links: links);
+            activity.TagTask(requestId, taskType);
+            activity?.SetTag("task.outcome", outcome);
+            if (error is not null)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, error);
+            }
+        }
+        finally
+        {
+            Activity.Current = current;
+        }
     }
 
     /// <summary>The trace id carried by a message, or null when it carries none.</summary>

@@ -31,7 +31,7 @@ public sealed partial class TaskHandler(
     {
         var started = Stopwatch.GetTimestamp();
         metrics.Received(msg.Subject);
-        using var activity = PipelineTracing.StartConsumerActivity("process task", msg.Headers, msg.Subject);
+        using var activity = PipelineTracing.StartProcessing(msg.Headers, msg.Subject, Subjects.TasksPrefix + "*");
         var settings = options.Value;
 
         if (!ContractJson.TryDecode<TaskMessage>(msg.Data ?? [], out var task, out var error))
@@ -40,8 +40,7 @@ public sealed partial class TaskHandler(
             return;
         }
 
-        activity?.SetTag("task.request_id", task.RequestId);
-        activity?.SetTag("task.type", task.TaskType);
+        activity.TagTask(task.RequestId, task.TaskType);
         if (DeliveryLimit.IsExceeded(msg, settings.MaxDeliveries))
         {
             await DeadLetterAsync(msg, DeliveryLimit.Reason(settings.MaxDeliveries), cancellationToken);

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
@@ -27,7 +28,7 @@ public static class Extensions
     private const string LiveTag = "live";
 
     /// <summary>OpenTelemetry's standard variables this project relies on: where to export, and which traces to keep.</summary>
-    public static readonly IReadOnlyList<string> TelemetryVariables = [OtlpEndpointVariable, "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG"];
+    public static readonly IReadOnlyList<string> TelemetryVariables = [OtlpEndpointVariable, "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG", PlumbingFilter.VariableName];
 
     private const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
     private static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(3);
@@ -52,7 +53,10 @@ public static class Extensions
             logging.IncludeScopes = true;
         });
 
+        // Aspire names each service through OTEL_SERVICE_NAME; a service started by hand is named after its project.
+        var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } configured ? configured : builder.Environment.ApplicationName;
         builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
@@ -66,6 +70,11 @@ public static class Extensions
                     options.Filter = context => !IsInfrastructurePath(context.Request.Path))
                 .AddHttpClientInstrumentation()
                 .AddSource("Npgsql"));
+
+        if (!string.Equals(builder.Configuration[PlumbingFilter.VariableName], "true", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new PlumbingFilter()));
+        }
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]))
         {

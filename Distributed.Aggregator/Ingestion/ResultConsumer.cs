@@ -105,6 +105,7 @@ public sealed partial class ResultConsumer(
     private async Task StoreAsync(List<INatsJSMsg<byte[]>> batch, IngestionOptions settings, CancellationToken stoppingToken)
     {
         var results = new List<PendingResult>(batch.Count);
+        using var batchSpan = PipelineTracing.StartBatch(Subjects.ResultsPrefix + "*", batch.Select(msg => msg.Headers));
         try
         {
             foreach (var msg in batch)
@@ -120,27 +121,20 @@ public sealed partial class ResultConsumer(
                 }
                 else
                 {
-                    var span = PipelineTracing.StartConsumerActivity("store result", msg.Headers, msg.Subject);
-                    results.Add(new PendingResult(msg, ResultMapping.ToRow(result!, PipelineTracing.TraceIdOf(msg.Headers)), span));
+                    results.Add(new PendingResult(msg, ResultMapping.ToRow(result!, PipelineTracing.TraceIdOf(msg.Headers))));
                 }
             }
 
             if (await WriteUntilCommittedAsync(results, stoppingToken) is { } outcome)
             {
-                await AcknowledgeAsync(outcome);
+                await AcknowledgeAsync(outcome, batchSpan);
             }
         }
         catch (Exception ex) when (ex is NatsException or TimeoutException)
         {
             // Left unacked: the messages come back after the ack wait and are handled then.
             LogAckFailed(batch.Count, ex.Message);
-        }
-        finally
-        {
-            foreach (var result in results)
-            {
-                result.Span?.Dispose();
-            }
+            batchSpan?.SetStatus(ActivityStatusCode.Error, ex.Message);
         }
     }
 
@@ -220,13 +214,14 @@ public sealed partial class ResultConsumer(
         }
     }
 
-    private async Task AcknowledgeAsync(WriteOutcome outcome)
+    private async Task AcknowledgeAsync(WriteOutcome outcome, Activity? batchSpan)
     {
         metrics.Stored(outcome.Inserted);
         var storedAt = clock.GetUtcNow();
         foreach (var result in outcome.Stored)
         {
             await result.Msg.AckAsync(cancellationToken: CancellationToken.None);
+            PipelineTracing.RecordOutcome(result.Msg.Headers, result.Row.RequestId, result.Row.TaskType, "stored", null, batchSpan);
             if (SubmittedAt(result.Msg.Headers) is { } submittedAt)
             {
                 metrics.StoredAfter(storedAt - submittedAt);
@@ -236,8 +231,8 @@ public sealed partial class ResultConsumer(
         foreach (var (result, reason) in outcome.Refused)
         {
             LogRefused(result.Row.RequestId, reason);
-            result.Span?.SetStatus(ActivityStatusCode.Error, reason);
             await DeadLetterAsync(result.Msg, reason);
+            PipelineTracing.RecordOutcome(result.Msg.Headers, result.Row.RequestId, result.Row.TaskType, "dead-lettered", reason, batchSpan);
         }
     }
 
@@ -260,7 +255,7 @@ public sealed partial class ResultConsumer(
             ? submittedAt
             : null;
 
-    private sealed record PendingResult(INatsJSMsg<byte[]> Msg, ResultRow Row, Activity? Span);
+    private sealed record PendingResult(INatsJSMsg<byte[]> Msg, ResultRow Row);
 
     private sealed class WriteOutcome
     {

@@ -9,7 +9,7 @@ namespace Distributed.AppHost.Infrastructure;
 public static class ServiceVariables
 {
     private static readonly string[] Streams = ["STREAM_MAX_MSGS", "STREAM_MAX_BYTES"];
-    private static readonly string[] Tracing = ["OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG"];
+    private static readonly string[] Tracing = ["OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG", "TRACE_PLUMBING"];
 
     public static readonly IReadOnlyList<string> Enricher = ["ENRICH_DELAY_MS", "ENRICHER_CONCURRENCY", .. Streams, .. Tracing];
 

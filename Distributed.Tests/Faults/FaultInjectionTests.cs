@@ -14,7 +14,8 @@ namespace Distributed.Tests.Faults;
 /// Kills (-9) or stops (SIGTERM) each part in turn under a steady load and checks the contract's (docs/contract.md)
 /// delivery promise: every accepted task is stored exactly once, and the pipeline drains by itself.
 /// </summary>
-public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelper output) : IClassFixture<LocalProcesses>
+[Collection(LocalProcessesCollection.Name)]
+public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelper output)
 {
     private static readonly string[] Processors = ["processor-1", "processor-2"];
     private static readonly TimeSpan LoadInterval = TimeSpan.FromMilliseconds(20); // 50 tasks/s

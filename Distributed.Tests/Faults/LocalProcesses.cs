@@ -51,6 +51,9 @@ public sealed class LocalProcesses : IAsyncLifetime
 
     public ManagedProcess this[string part] => _parts[part];
 
+    /// <summary>Every service exports its traces here, over OTLP/HTTP, as it would to a collector.</summary>
+    public Tracing.OtlpTraceReceiver Traces { get; } = new(24318);
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_stateDirectory);
@@ -60,6 +63,9 @@ public sealed class LocalProcesses : IAsyncLifetime
             ["NATS_URL"] = NatsUrl,
             ["STREAM_MAX_MSGS"] = StreamMaxMessages.ToString(CultureInfo.InvariantCulture),
             ["MAX_DELIVERIES"] = MaxDeliveries.ToString(CultureInfo.InvariantCulture),
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Traces.Endpoint,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             // One timestamped line per event, so a failure can be read against the fault's time.
@@ -245,6 +251,7 @@ public sealed class LocalProcesses : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        Traces.Dispose();
         Gateway.Dispose();
         Aggregator.Dispose();
         foreach (var part in _parts.Values.Reverse())
@@ -265,4 +272,10 @@ public sealed class LocalProcesses : IAsyncLifetime
             }
         }
     }
+}
+
+[CollectionDefinition(Name)]
+public sealed class LocalProcessesCollection : ICollectionFixture<LocalProcesses>
+{
+    public const string Name = "local-processes";
 }

@@ -1,0 +1,71 @@
+using Distributed.Tests.Faults;
+using Distributed.Tests.Integration;
+
+namespace Distributed.Tests.Tracing;
+
+/// <summary>
+/// What the services export, read by an OTLP receiver in the test: one trace per task holding that
+/// task's own story (gateway → processor → enricher → processor → aggregator) and nothing else;
+/// the aggregator's batch a trace of its own linked to every task it stored; no root trace from
+/// the NATS client's idle plumbing.
+/// </summary>
+[Collection(LocalProcessesCollection.Name)]
+public sealed class TraceTests(LocalProcesses topology)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private static readonly string[] Stages = ["Gateway", "Processor", "Enricher", "Aggregator"];
+
+    [Fact]
+    public async Task Each_task_is_one_trace_of_its_own_and_idle_plumbing_starts_no_trace()
+    {
+        var marker = topology.Traces.Spans.Count;
+        var taskType = "traced" + Guid.NewGuid().ToString("N")[..6];
+        var tasks = new List<ApiClient.Accepted>();
+        for (var i = 0; i < 20; i++)
+        {
+            tasks.Add(await topology.Gateway.SubmitAsync(taskType, $$"""{"n":{{i}}}"""));
+        }
+
+        foreach (var task in tasks)
+        {
+            await Eventually.MatchAsync(() => topology.Aggregator.FindResultAsync(task.RequestId), r => r is not null, Deadline, $"task {task.RequestId} stored");
+        }
+
+        // Every stage's spans of every task have arrived, then the pipeline idles for a while: the
+        // processors' pulls and the aggregator's consumer run every few seconds meanwhile.
+        await Eventually.MatchAsync(
+            () => Task.FromResult(tasks.Count(task => Stages.All(stage => SpansOf(task.TraceId).Any(s => s.Service.Contains(stage, StringComparison.Ordinal))))),
+            complete => complete == tasks.Count,
+            Deadline,
+            "spans of all four services in every task's trace");
+        await Task.Delay(TimeSpan.FromSeconds(12));
+
+        var received = topology.Traces.Spans.Skip(marker).ToList();
+        var roots = received.Where(s => s.IsRoot).ToList();
+        // Traces start where a client asked something (an HTTP request) or where a batch was stored;
+        // never in the NATS client's or the database driver's own plumbing.
+        Assert.True(roots.Count >= tasks.Count, $"only {roots.Count} root spans received");
+        Assert.All(roots, root => Assert.True(
+            root.Scope is "Microsoft.AspNetCore" || (root.Scope == "Distributed.Pipeline" && root.Name == "process results.*"),
+            $"{root.Service} started a trace of its own: {root.Scope} {root.Name}"));
+        Assert.Equal(tasks.Select(t => t.TraceId).ToHashSet(), roots.Where(r => r.Name == "POST /tasks" && tasks.Any(t => t.TraceId == r.TraceId)).Select(r => r.TraceId).ToHashSet());
+
+        foreach (var task in tasks)
+        {
+            var trace = SpansOf(task.TraceId);
+            // Nothing in the trace belongs to another task.
+            var requestIds = trace.Select(s => s.Attributes.GetValueOrDefault("task.request_id")).OfType<string>().Distinct().ToList();
+            Assert.Equal([task.RequestId.ToString()], requestIds);
+            Assert.Contains(trace, s => s.Name == "stored result" && s.Service.Contains("Aggregator", StringComparison.Ordinal));
+            // The aggregator's batch work (the insert, the acks of every result in it) is the batch's trace, not this one.
+            Assert.DoesNotContain(trace, s => s.Service.Contains("Aggregator", StringComparison.Ordinal)
+                && (s.Name.Contains("$JS.ACK", StringComparison.Ordinal) || s.Scope == "Npgsql"));
+        }
+
+        // The batches that stored them link to every task's trace.
+        var linked = received.Where(s => s.Name == "process results.*").SelectMany(s => s.Links).Select(l => l.TraceId).ToHashSet();
+        Assert.Superset(tasks.Select(t => t.TraceId).ToHashSet(), linked);
+    }
+
+    private List<ReceivedSpan> SpansOf(string traceId) => [.. topology.Traces.Spans.Where(s => s.TraceId == traceId)];
+}
