@@ -18,10 +18,30 @@ public sealed class PlumbingFilter : BaseProcessor<Activity>
 
     public override void OnStart(Activity data)
     {
-        if (data.Parent is null && data.ParentSpanId == default && ClientSources.Contains(data.Source.Name))
+        if (IsDropped(data))
         {
             data.IsAllDataRequested = false;
             data.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
         }
+    }
+
+    private static bool IsDropped(Activity span)
+    {
+        // Under an always_on sampler (Aspire's) a child is sampled whatever its parent says, so the
+        // children of a dropped span — and of a filtered health probe — are dropped here too.
+        if (span.Parent is { } parent)
+        {
+            return !parent.Recorded;
+        }
+
+        if (!ClientSources.Contains(span.Source.Name))
+        {
+            return false;
+        }
+
+        // A client span with no parent is plumbing; so is one continuing a dropped span by its
+        // context (the NATS client's reply to a dropped request arrives that way).
+        return span.ParentSpanId == default
+            || (ActivityContext.TryParse(span.ParentId, null, out var context) && (context.TraceFlags & ActivityTraceFlags.Recorded) == 0);
     }
 }

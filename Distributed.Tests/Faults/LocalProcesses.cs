@@ -66,6 +66,8 @@ public sealed class LocalProcesses : IAsyncLifetime
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Traces.Endpoint,
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            // As the AppHost runs them: every span sampled, whatever its parent decided.
+            ["OTEL_TRACES_SAMPLER"] = "always_on",
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             // One timestamped line per event, so a failure can be read against the fault's time.
