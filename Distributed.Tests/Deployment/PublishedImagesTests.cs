@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Distributed.AppHost.Infrastructure;
 using Distributed.Tests.Faults;
 
@@ -45,8 +44,8 @@ public sealed class PublishedImagesTests
             var checkedConfig = Path.Combine(directory, "nats-server.conf");
             File.WriteAllText(checkedConfig, config.Replace("sync_interval: $NATS_SYNC_INTERVAL", string.Empty, StringComparison.Ordinal)
                 .Replace("/data", Path.Combine(directory, "data"), StringComparison.Ordinal));
-            var (exitCode, output) = Run(LocalExecutables.Find("nats-server")!, ["-t", "-c", checkedConfig],
-                new() { ["NATS_USER"] = NatsServerConfig.Quoted("distributed"), ["NATS_PASSWORD"] = NatsServerConfig.Quoted("7e5secret") });
+            var (exitCode, output) = LocalTool.Run(LocalExecutables.Find("nats-server")!, ["-t", "-c", checkedConfig],
+                new Dictionary<string, string> { ["NATS_USER"] = NatsServerConfig.Quoted("distributed"), ["NATS_PASSWORD"] = NatsServerConfig.Quoted("7e5secret") });
             Assert.True(exitCode == 0, output);
         }
         finally
@@ -64,9 +63,9 @@ public sealed class PublishedImagesTests
             // A stand-in nats-server that shows what the entrypoint hands to the real one.
             var stub = Path.Combine(directory, "nats-server");
             File.WriteAllText(stub, "#!/bin/sh\necho \"user=$NATS_USER password=$NATS_PASSWORD args=$*\"\n");
-            Run("chmod", ["+x", stub], []);
-            var (exitCode, output) = Run("sh", [Path.Combine(Deploy, "nats", "entrypoint.sh")],
-                new() { ["ConnectionStrings__nats"] = "nats://distributed:7e5Secret9@localhost:4222", ["PATH"] = directory + ":/usr/bin:/bin" });
+            LocalTool.Run("chmod", ["+x", stub]);
+            var (exitCode, output) = LocalTool.Run("sh", [Path.Combine(Deploy, "nats", "entrypoint.sh")],
+                new Dictionary<string, string> { ["ConnectionStrings__nats"] = "nats://distributed:7e5Secret9@localhost:4222", ["PATH"] = directory + ":/usr/bin:/bin" });
 
             Assert.True(exitCode == 0, output);
             Assert.Equal("user=\"distributed\" password=\"7e5Secret9\" args=-c /etc/nats/distributed.conf", output.Trim());
@@ -83,7 +82,7 @@ public sealed class PublishedImagesTests
         var promtool = LocalExecutables.Find("promtool");
         Assert.True(promtool is not null, "promtool is not installed (it comes with Debian's prometheus package)");
 
-        var (exitCode, output) = Run(promtool, ["check", "config", Path.Combine(Deploy, "prometheus", "prometheus.yml")], []);
+        var (exitCode, output) = LocalTool.Run(promtool, ["check", "config", Path.Combine(Deploy, "prometheus", "prometheus.yml")]);
 
         Assert.True(exitCode == 0, output);
     }
@@ -93,22 +92,8 @@ public sealed class PublishedImagesTests
     [InlineData("grafana")]
     public void The_entrypoints_are_valid_shell(string context)
     {
-        var (exitCode, output) = Run("sh", ["-n", Path.Combine(Deploy, context, "entrypoint.sh")], []);
+        var (exitCode, output) = LocalTool.Run("sh", ["-n", Path.Combine(Deploy, context, "entrypoint.sh")]);
 
         Assert.True(exitCode == 0, output);
-    }
-
-    private static (int ExitCode, string Output) Run(string command, string[] arguments, Dictionary<string, string> environment)
-    {
-        var info = new ProcessStartInfo(command, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output);
     }
 }

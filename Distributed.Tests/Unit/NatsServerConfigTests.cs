@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Distributed.AppHost.Infrastructure;
 
 namespace Distributed.Tests.Unit;
@@ -36,15 +35,8 @@ public sealed class NatsServerConfigTests
         try
         {
             var config = NatsServerConfig.Write(Path.Combine(directory, "nats.conf"), "127.0.0.1:1", "127.0.0.1:2", Path.Combine(directory, "js"));
-            using var check = Process.Start(new ProcessStartInfo(command, ["-t", "-c", config])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                Environment = { ["NATS_USER"] = NatsServerConfig.Quoted("distributed"), ["NATS_PASSWORD"] = environmentValue(password) },
-            })!;
-            var output = check.StandardError.ReadToEnd() + check.StandardOutput.ReadToEnd();
-            check.WaitForExit();
-            return (check.ExitCode, output);
+            return LocalTool.Run(command, ["-t", "-c", config],
+                new Dictionary<string, string> { ["NATS_USER"] = NatsServerConfig.Quoted("distributed"), ["NATS_PASSWORD"] = environmentValue(password) });
         }
         finally
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Distributed.AppHost.Infrastructure;
 
 namespace Distributed.Tests.Unit;
@@ -77,15 +76,9 @@ public sealed class NatsSyncIntervalTests
             // What the AppHost writes for this server when the strict setting is asked for.
             var sync = NatsSyncInterval.ForServer("always", version, out _);
             var config = NatsServerConfig.Write(Path.Combine(directory, "nats.conf"), "127.0.0.1:1", "127.0.0.1:2", Path.Combine(directory, "js"), sync);
-            using var check = Process.Start(new ProcessStartInfo(command, ["-t", "-c", config])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                Environment = { ["NATS_USER"] = "u", ["NATS_PASSWORD"] = "p" },
-            })!;
-            var output = check.StandardError.ReadToEnd() + check.StandardOutput.ReadToEnd();
-            check.WaitForExit();
-            Assert.True(check.ExitCode == 0, output);
+            var (exitCode, output) = LocalTool.Run(command, ["-t", "-c", config],
+                new Dictionary<string, string> { ["NATS_USER"] = NatsServerConfig.Quoted("u"), ["NATS_PASSWORD"] = NatsServerConfig.Quoted("p") });
+            Assert.True(exitCode == 0, output);
         }
         finally
         {
