@@ -28,8 +28,30 @@ public sealed class TopologyConflictTests : IAsyncLifetime
         _nats = new ManagedProcess("nats-conflict", NatsServer(), ["-c", config],
             new Dictionary<string, string> { ["NATS_USER"] = "u", ["NATS_PASSWORD"] = "p" }, Path.Combine(_directory, "nats.log"));
         _nats.Start();
-        await using var probe = Connect();
-        await Integration.Eventually.MatchAsync(async () => { await probe.ConnectAsync(); return true; }, ok => ok, TimeSpan.FromSeconds(20), "nats-server to start");
+        try
+        {
+            await Integration.Eventually.MatchAsync(IsListeningAsync, listening => listening, TimeSpan.FromSeconds(30), "nats-server to start");
+        }
+        catch
+        {
+            // xunit does not dispose a test class whose set-up failed: stop the server here.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<bool> IsListeningAsync()
+    {
+        try
+        {
+            await using var probe = Connect();
+            await probe.ConnectAsync();
+            return true;
+        }
+        catch (NatsException)
+        {
+            return false; // not listening yet
+        }
     }
 
     [Fact]
