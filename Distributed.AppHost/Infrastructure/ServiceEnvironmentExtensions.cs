@@ -31,32 +31,3 @@ public static class ServiceEnvironmentExtensions
         where T : IResourceWithEnvironment =>
         resource.WithEnvironment(variable, string.Empty);
 }
-
-public static class PipelineServiceExtensions
-{
-    /// <summary>Where the services' container images listen (the .NET SDK's default for ASP.NET images).</summary>
-    public const int ContainerPort = 8080;
-
-    /// <summary>
-    /// One of the four services: its HTTP endpoint on a fixed host port, NATS by reference, the
-    /// tuning variables it takes passed through, telemetry to the collector when there is one,
-    /// and healthy only when its /health says so.
-    /// </summary>
-    public static IResourceBuilder<ProjectResource> AddPipelineService<TProject>(
-        this IDistributedApplicationBuilder builder,
-        string name,
-        int port,
-        string listenVariable,
-        IEnumerable<string> passedThrough,
-        IResourceBuilder<IResourceWithConnectionString> nats,
-        IResourceBuilder<ContainerResource>? collector)
-        where TProject : IProjectMetadata, new() =>
-        builder.AddProject<TProject>(name)
-            // Published, a service listens on the port its container image uses; run, Aspire picks one behind its proxy.
-            .WithHttpEndpoint(port: port, targetPort: builder.ExecutionContext.IsPublishMode ? ContainerPort : null, name: "http")
-            .WithoutListenAddress(listenVariable)
-            .WithReference(nats).WaitFor(nats)
-            .WithPassedThrough(builder.Configuration, passedThrough)
-            .WithCollector(collector)
-            .WithHttpHealthCheck("/health");
-}
