@@ -51,3 +51,58 @@ apphost_stop() {
     sleep 1
   done
 }
+
+# --- parts started by hand, for the benchmarks that measure one service alone -------------------
+# Each runs on its own ports and data directory under $BENCH_STATE, so it never meets the
+# AppHost's or the test suite's processes; stop_private_parts stops all of them.
+BENCH_STATE=${BENCH_STATE:-/tmp/distributed-bench}
+PRIVATE_PIDS=()
+
+private_postgres() { # PORT → postgres://postgres:bench@127.0.0.1:PORT, data kept in $BENCH_STATE/pg-PORT
+  POSTGRES_PASSWORD=bench setsid "$ROOT/scripts/run-local-postgres.sh" "$BENCH_STATE/pg-$1" "$1" \
+    >"$BENCH_STATE/pg-$1.log" 2>&1 </dev/null &
+  PRIVATE_PIDS+=($!)
+  local deadline=$((SECONDS + 60))
+  until pg_isready -q -h 127.0.0.1 -p "$1"; do
+    ((SECONDS < deadline)) || { echo "PostgreSQL on $1 did not start: $BENCH_STATE/pg-$1.log" >&2; return 1; }
+    sleep 0.5
+  done
+}
+
+private_nats() { # PORT; JetStream store in $BENCH_STATE/nats-PORT (emptied first)
+  rm -rf "$BENCH_STATE/nats-$1"
+  setsid nats-server -js -a 127.0.0.1 -p "$1" -sd "$BENCH_STATE/nats-$1" >"$BENCH_STATE/nats-$1.log" 2>&1 </dev/null &
+  PRIVATE_PIDS+=($!)
+  local deadline=$((SECONDS + 30))
+  until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+    ((SECONDS < deadline)) || { echo "nats-server on $1 did not start" >&2; return 1; }
+    sleep 0.2
+  done
+}
+
+# Builds a service in Release once per run into $BENCH_STATE/bin/NAME.
+build_service() { # NAME (Gateway, Processor, Enricher, Aggregator)
+  dotnet build "$ROOT/Distributed.$1" -c Release -v quiet -nologo -o "$BENCH_STATE/bin/$1" >/dev/null
+}
+
+# Starts a built service with the environment given as VAR=VALUE arguments; prints its PID.
+start_service() { # NAME VAR=VALUE...
+  local name=$1; shift
+  # Only the service runs in the background: a backgrounded list would hold the caller's $(…) open.
+  cd "$BENCH_STATE/bin/$name" || return 1
+  env "$@" DOTNET_ENVIRONMENT=Production setsid dotnet "Distributed.$name.dll" >"$BENCH_STATE/$name.log" 2>&1 </dev/null &
+  echo $!
+  cd - >/dev/null || return 1
+}
+
+stop_private_parts() {
+  for pid in "${PRIVATE_PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
+  local deadline=$((SECONDS + 30))
+  for pid in "${PRIVATE_PIDS[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  done
+  PRIVATE_PIDS=()
+}
+
+wrk_run() { python3 "$ROOT/bench/wrk/run.py" "$@"; }

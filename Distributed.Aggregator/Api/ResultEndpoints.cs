@@ -15,25 +15,48 @@ public static class ResultEndpoints
     }
 
     private static async Task<Results<Ok<List<ResultResponse>>, ProblemHttpResult>> ListAsync(
-        HttpRequest request, ResultsDbContext db, CancellationToken cancellationToken)
+        HttpRequest request, HttpResponse response, ResultsDbContext db, CancellationToken cancellationToken)
     {
-        if (!ResultQuery.TryParse(request.Query["task_type"], request.Query["limit"], out var query, out var error))
+        if (!ResultQuery.TryParse(request.Query["task_type"], request.Query["limit"], request.Query["before"], out var query, out var error))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid query", detail: error);
         }
 
-        var rows = db.Results.AsNoTracking();
-        if (query!.TaskType is { } taskType)
+        IAsyncEnumerable<ResultRow> rows;
+        if (query!.Before is { } before)
         {
-            rows = rows.Where(r => r.TaskType == taskType);
+            if (await ResultQueries.ById(db, before) is not { } cursor)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid query",
+                    detail: $"'before' names no stored result ({before}); use the id of the last row of the previous page.");
+            }
+
+            rows = query.TaskType is { } taskType
+                ? ResultQueries.BeforeOfType(db, taskType, cursor.ProcessedAt, cursor.Id, query.Limit)
+                : ResultQueries.Before(db, cursor.ProcessedAt, cursor.Id, query.Limit);
+        }
+        else
+        {
+            rows = query.TaskType is { } taskType
+                ? ResultQueries.NewestOfType(db, taskType, query.Limit)
+                : ResultQueries.Newest(db, query.Limit);
         }
 
-        var page = await rows
-            .OrderByDescending(r => r.ProcessedAt)
-            .ThenByDescending(r => r.Id)
-            .Take(query.Limit)
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.Select(ResultResponse.From).ToList());
+        var page = new List<ResultResponse>(query.Limit);
+        var lastId = Guid.Empty;
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            page.Add(ResultResponse.From(row));
+            lastId = row.Id;
+        }
+
+        if (page.Count == query.Limit)
+        {
+            // RFC 8288: the body stays the contract's plain array; the next page is a header away.
+            response.Headers.Link = $"</results{query.NextPage(lastId)}>; rel=\"next\"";
+        }
+
+        return TypedResults.Ok(page);
     }
 
     private static async Task<Results<Ok<ResultResponse>, ProblemHttpResult>> GetAsync(
@@ -45,25 +68,13 @@ public static class ResultEndpoints
                 detail: $"'{request_id}' is not a UUID.");
         }
 
-        var row = await db.Results.AsNoTracking().SingleOrDefaultAsync(r => r.RequestId == requestId, cancellationToken);
+        var row = await ResultQueries.ByRequestId(db, requestId);
         return row is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Result not found",
                 detail: $"No result is stored for request {requestId}.")
             : TypedResults.Ok(ResultResponse.From(row));
     }
 
-    private static async Task<Ok<StatsResponse>> StatsAsync(ResultsDbContext db, CancellationToken cancellationToken)
-    {
-        var counts = await db.Results.AsNoTracking()
-            .GroupBy(r => r.TaskType)
-            .Select(g => new { TaskType = g.Key, Count = g.LongCount() })
-            .ToListAsync(cancellationToken);
-        // One row per task type: ordering them here costs nothing and keeps the SQL simple.
-        var byType = counts
-            .OrderByDescending(c => c.Count)
-            .ThenBy(c => c.TaskType, StringComparer.Ordinal)
-            .Select(c => new TaskTypeCount(c.TaskType, c.Count))
-            .ToList();
-        return TypedResults.Ok(new StatsResponse(byType.Sum(c => c.Count), byType));
-    }
+    private static async Task<Ok<StatsResponse>> StatsAsync(StatsReader stats, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await stats.ReadAsync(cancellationToken));
 }

@@ -3,14 +3,18 @@ using Distributed.Contracts;
 
 namespace Distributed.Aggregator.Api;
 
-/// <summary>The validated query of <c>GET /results</c>.</summary>
-public sealed record ResultQuery(string? TaskType, int Limit)
+/// <summary>
+/// The validated query of <c>GET /results</c>. <see cref="Before"/> is the keyset cursor: the id
+/// of the last row of the previous page, so paging costs the same on page 1 and page 20,000 and
+/// rows stored meanwhile neither repeat nor shift the pages.
+/// </summary>
+public sealed record ResultQuery(string? TaskType, int Limit, Guid? Before)
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 1000;
 
     /// <summary>Parses the raw query values; a bad value is a client error, never a 500.</summary>
-    public static bool TryParse(string? taskType, string? limit, out ResultQuery? query, out string? error)
+    public static bool TryParse(string? taskType, string? limit, string? before, out ResultQuery? query, out string? error)
     {
         query = null;
         var parsedLimit = DefaultLimit;
@@ -27,8 +31,27 @@ public sealed record ResultQuery(string? TaskType, int Limit)
             return false;
         }
 
+        Guid? cursor = null;
+        if (before is not null)
+        {
+            if (!Guid.TryParseExact(before, "D", out var id))
+            {
+                error = "'before' must be the id (a UUID) of a row from the previous page.";
+                return false;
+            }
+
+            cursor = id;
+        }
+
         error = null;
-        query = new ResultQuery(taskType, parsedLimit);
+        query = new ResultQuery(taskType, parsedLimit, cursor);
         return true;
+    }
+
+    /// <summary>The query string of the page after the one that ends with <paramref name="lastId"/>.</summary>
+    public string NextPage(Guid lastId)
+    {
+        var next = $"?limit={Limit}&before={lastId:D}";
+        return TaskType is null ? next : $"{next}&task_type={TaskType}";
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
 
 namespace Distributed.Aggregator.Data;
 
@@ -21,6 +22,8 @@ public static class ResultsDatabaseExtensions
             builder.Configuration[key] = DatabaseUrl.ToConnectionString(string.IsNullOrWhiteSpace(url) ? DatabaseUrl.Default : url);
         }
 
+        builder.Configuration[key] = WithPreparedStatements(builder.Configuration[key]!);
+
         // No EF retry loop: writes are retried through JetStream redelivery, and a query while
         // PostgreSQL is down should answer 503 at once rather than hang the client.
         builder.AddNpgsqlDbContext<ResultsDbContext>(
@@ -30,6 +33,24 @@ public static class ResultsDatabaseExtensions
             // an EF command dump per attempt.
             options => options.ConfigureWarnings(warnings => warnings.Log((RelationalEventId.CommandError, LogLevel.Debug))));
         builder.Services.AddSingleton<DatabaseMigrator>();
+        builder.Services.AddSingleton<StatsReader>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DatabaseMigrator>());
+    }
+
+    /// <summary>
+    /// The service runs a handful of statements thousands of times a second; prepared on each
+    /// pooled connection, PostgreSQL skips parsing and planning them (measured in
+    /// docs/benchmarks.md). A connection string that sets its own value keeps it.
+    /// </summary>
+    public static string WithPreparedStatements(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)
+            && !connectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 16;
+        }
+
+        return builder.ConnectionString;
     }
 }

@@ -6,6 +6,8 @@ public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options)
 {
     public DbSet<ResultRow> Results => Set<ResultRow>();
 
+    public DbSet<TaskTypeTotal> TaskTypeTotals => Set<TaskTypeTotal>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var result = modelBuilder.Entity<ResultRow>();
@@ -22,7 +24,15 @@ public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options)
 
         // A redelivered result must never become a second row.
         result.HasIndex(r => r.RequestId).IsUnique().HasDatabaseName("results_request_id_key");
-        result.HasIndex(r => r.TaskType).HasDatabaseName("idx_results_task_type");
-        result.HasIndex(r => r.ProcessedAt).HasDatabaseName("idx_results_processed_at");
+        // Both serve GET /results newest first, with and without task_type, and its keyset cursor
+        // (processed_at, id): a page is an index range scan however large the table grows.
+        result.HasIndex(r => new { r.TaskType, r.ProcessedAt, r.Id }).HasDatabaseName("idx_results_task_type");
+        result.HasIndex(r => new { r.ProcessedAt, r.Id }).HasDatabaseName("idx_results_processed_at");
+
+        var total = modelBuilder.Entity<TaskTypeTotal>();
+        total.ToTable("task_type_counts");
+        total.HasKey(t => t.TaskType);
+        total.Property(t => t.TaskType).HasColumnName("task_type");
+        total.Property(t => t.Count).HasColumnName("count");
     }
 }

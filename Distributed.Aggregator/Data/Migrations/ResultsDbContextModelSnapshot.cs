@@ -64,17 +64,32 @@ namespace Distributed.Aggregator.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ProcessedAt")
-                        .HasDatabaseName("idx_results_processed_at");
-
                     b.HasIndex("RequestId")
                         .IsUnique()
                         .HasDatabaseName("results_request_id_key");
 
-                    b.HasIndex("TaskType")
+                    b.HasIndex("ProcessedAt", "Id")
+                        .HasDatabaseName("idx_results_processed_at");
+
+                    b.HasIndex("TaskType", "ProcessedAt", "Id")
                         .HasDatabaseName("idx_results_task_type");
 
                     b.ToTable("results", (string)null);
+                });
+
+            modelBuilder.Entity("Distributed.Aggregator.Data.TaskTypeTotal", b =>
+                {
+                    b.Property<string>("TaskType")
+                        .HasColumnType("text")
+                        .HasColumnName("task_type");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.HasKey("TaskType");
+
+                    b.ToTable("task_type_counts", (string)null);
                 });
 #pragma warning restore 612, 618
         }

@@ -12,14 +12,19 @@ namespace Distributed.Bench.Ceilings;
 public static class PostgresInsertCeiling
 {
     private const string Table = "bench_results";
+    private const string CountsTable = "bench_task_type_counts";
 
     public static async Task<CeilingResult> RunAsync(string connectionString, int batchSize, TimeSpan duration)
     {
         await using var source = NpgsqlDataSource.Create(connectionString);
-        await ExecuteAsync(source, $"DROP TABLE IF EXISTS {Table}; CREATE TABLE {Table} (LIKE results INCLUDING ALL)");
+        await ExecuteAsync(source, $"""
+            DROP TABLE IF EXISTS {Table}, {CountsTable};
+            CREATE TABLE {Table} (LIKE results INCLUDING ALL);
+            CREATE TABLE {CountsTable} (LIKE task_type_counts INCLUDING ALL);
+            """);
         try
         {
-            var insert = ResultWriter.InsertSql(Table);
+            var insert = ResultWriter.InsertSql(Table, CountsTable);
             var rows = 0L;
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed < duration)
@@ -36,14 +41,14 @@ public static class PostgresInsertCeiling
                 }).ToList();
                 await using var command = source.CreateCommand(insert);
                 command.Parameters.AddRange(ResultWriter.Parameters(batch));
-                rows += await command.ExecuteNonQueryAsync();
+                rows += (int)(await command.ExecuteScalarAsync())!;
             }
 
             return new CeilingResult($"PostgreSQL insert, batches of {batchSize}", rows / clock.Elapsed.TotalSeconds, "rows/s");
         }
         finally
         {
-            await ExecuteAsync(source, $"DROP TABLE IF EXISTS {Table}");
+            await ExecuteAsync(source, $"DROP TABLE IF EXISTS {Table}, {CountsTable}");
         }
     }
 
