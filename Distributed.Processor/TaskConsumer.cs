@@ -7,9 +7,10 @@ using NATS.Client.JetStream;
 namespace Distributed.Processor;
 
 /// <summary>
-/// Pulls from the shared durable consumer <c>processors</c> (each task goes to one replica) and
-/// works on at most PROCESSOR_CONCURRENCY tasks at once. It pulls only as many tasks as it has
-/// free slots, so a processor never holds more than that many in memory.
+/// Consumes the shared durable consumer <c>processors</c> (each task goes to one replica) and
+/// works on at most PROCESSOR_CONCURRENCY tasks at once. Pulls are pipelined (the client asks
+/// for more while it still holds some), yet a replica never holds more than that many tasks it
+/// has not started, so a crash strands few and a slow replica does not hoard work.
 /// </summary>
 public sealed partial class TaskConsumer(
     JetStreamProvisioner provisioner,
@@ -18,9 +19,6 @@ public sealed partial class TaskConsumer(
     PipelineMetrics metrics,
     ILogger<TaskConsumer> logger) : BackgroundService
 {
-    // Short, so that a pull request left behind by a replica that died holds few tasks for long.
-    private static readonly TimeSpan FetchExpiry = TimeSpan.FromSeconds(2);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var concurrency = options.Value.Concurrency;
@@ -31,28 +29,30 @@ public sealed partial class TaskConsumer(
         metrics.ExposeFailureCounters(TaskHandler.Stage, degraded: true);
         using var slots = new SemaphoreSlim(concurrency, concurrency);
         var inFlight = new InFlightTasks();
+        var consumeOpts = new NatsJSConsumeOpts
+        {
+            // The buffer is the bound on tasks held but not started; the client re-pulls when
+            // half of it is used, so a pull's round trip overlaps work instead of preceding it.
+            MaxMsgs = concurrency,
+            // Short pulls with heartbeats: a pull left behind by a replica that died holds tasks
+            // for seconds at most, and after NATS restarts a forgotten pull is noticed as fast.
+            Expires = TimeSpan.FromSeconds(5),
+            IdleHeartbeat = TimeSpan.FromSeconds(2),
+            // On shutdown the buffered tasks are still handed over, so each is nak'ed below and
+            // goes to another replica at once instead of waiting out its ack wait.
+            DrainOnCancel = true,
+        };
 
         while (!stoppingToken.IsCancellationRequested)
         {
-            var received = 0;
             try
             {
-                // Pull only as many tasks as there are free slots: nothing waits in a client-side buffer.
-                await slots.WaitAsync(stoppingToken);
-                var fetchOpts = new NatsJSFetchOpts { MaxMsgs = slots.CurrentCount + 1, Expires = FetchExpiry };
-                // The pull runs to its end (at most FetchExpiry) even on shutdown: a task the server
-                // sends after we stopped reading would otherwise sit out the ack wait.
-                await foreach (var msg in consumer.FetchAsync<byte[]>(fetchOpts, cancellationToken: CancellationToken.None))
+                await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: consumeOpts, cancellationToken: stoppingToken))
                 {
-                    if (stoppingToken.IsCancellationRequested)
+                    if (!await TakeSlotAsync(slots, stoppingToken))
                     {
-                        await msg.NakAsync(cancellationToken: CancellationToken.None);
+                        await msg.NakAsync(cancellationToken: CancellationToken.None).AsTask().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                         continue;
-                    }
-
-                    if (received++ > 0)
-                    {
-                        await slots.WaitAsync(CancellationToken.None);
                     }
 
                     inFlight.Track(RunAsync(msg, slots, stoppingToken));
@@ -66,18 +66,24 @@ public sealed partial class TaskConsumer(
             {
                 await provisioner.ResumeAfterAsync(ex, JetStreamNames.ProcessorsConsumer, stoppingToken);
             }
-            finally
-            {
-                if (received == 0 && !stoppingToken.IsCancellationRequested)
-                {
-                    // The slot taken for an empty pull goes back.
-                    slots.Release();
-                }
-            }
         }
 
         // In-flight tasks see the cancellation and nak; unacked ones are redelivered anyway.
         await inFlight.WhenAllAsync();
+    }
+
+    /// <returns>False when the service is stopping: the task is not started.</returns>
+    private static async Task<bool> TakeSlotAsync(SemaphoreSlim slots, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await slots.WaitAsync(stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private async Task RunAsync(INatsJSMsg<byte[]> msg, SemaphoreSlim slots, CancellationToken stoppingToken)

@@ -82,7 +82,10 @@ public sealed partial class TaskHandler(
         await PublishResultAsync(msg, subject, payload, headers, task.RequestId, cancellationToken);
         metrics.Published(subject);
 
-        await msg.AckAsync(new AckOpts { DoubleAck = true }, cancellationToken);
+        // A plain ack, not a double one: if it is lost the task comes back, and its result is
+        // already in the stream under the same message id (and unique in PostgreSQL), so the
+        // round trip a double ack waits for would buy nothing but a slot held longer.
+        await msg.AckAsync(cancellationToken: cancellationToken);
         metrics.Processed(Stopwatch.GetElapsedTime(started));
     }
 
