@@ -31,7 +31,9 @@ PRIVATE_PIDS+=("$(start_service Aggregator "${common[@]}" AGGREGATOR_ADDR=127.0.
   DATABASE_URL="postgres://postgres:bench@127.0.0.1:$PG_PORT/aggregator")"); aggregator_pid=${PRIVATE_PIDS[-1]}
 PRIVATE_PIDS+=("$(start_service Gateway "${common[@]}" GATEWAY_ADDR=127.0.0.1:36000)"); gateway_pid=${PRIVATE_PIDS[-1]}
 reference_port=36080
-(bench ceiling-server --mode jetstream --port "$reference_port" --nats "nats://127.0.0.1:$NATS_PORT" \
+# The load tool's build turns tiered compilation off (a load generator must be fast from its first
+# request); the reference server must not lose dynamic PGO to that, as the services have it.
+(DOTNET_TieredCompilation=1 bench ceiling-server --mode jetstream --port "$reference_port" --nats "nats://127.0.0.1:$NATS_PORT" \
   >"$BENCH_STATE/reference.log" 2>&1 </dev/null &)
 sleep 1
 reference_pid=$(pgrep -f "ceiling-server --mode jetstream --port $reference_port" | head -1)

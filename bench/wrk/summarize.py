@@ -17,7 +17,7 @@ def spread(values, fmt):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--server", default="server", help="the --pid NAME whose CPU is the server's")
+    parser.add_argument("--server", default="server", help="the --pid NAME whose CPU is the server's (the row's label names it)")
     parser.add_argument("files", nargs="+")
     args = parser.parse_args()
 
@@ -28,7 +28,7 @@ def main():
                 r = json.loads(line)
                 runs.setdefault(r["label"], []).append(r)
 
-    print(f"| what | runs | req/s | p50 ms | p99 ms | non-2xx | wrk cores | {args.server} cores | {args.server} CPU ms/req |")
+    print(f"| what | runs | req/s | p50 ms | p99 ms | non-2xx | wrk cores | server cores | server CPU ms/req |")
     print("|---|---|---|---|---|---|---|---|---|")
     for label, rs in runs.items():
         print("| {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
