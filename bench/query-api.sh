@@ -51,7 +51,7 @@ for rows in ${ROWS_LIST:-1000000 10000000}; do
   # Not measured: the first seconds run unoptimised (tier-0) code, and each endpoint's first
   # requests prepare its statements on the pooled connections.
   for target in "/stats" "/results?limit=50" "/results?task_type=type-3&limit=50&before=$mid_typed" "/results/$request_id"; do
-    wrk_run --duration 5s "$api$target" >/dev/null
+    wrk_run --duration 10s "$api$target" >/dev/null
   done
 
   single=$(for _ in 1 2 3 4 5; do curl -fs -o /dev/null -w '%{time_total}\n' "$api/stats"; done | sort -n | sed -n 3p)

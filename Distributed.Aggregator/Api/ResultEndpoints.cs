@@ -15,45 +15,23 @@ public static class ResultEndpoints
     }
 
     private static async Task<Results<Ok<List<ResultResponse>>, ProblemHttpResult>> ListAsync(
-        HttpRequest request, HttpResponse response, ResultsDbContext db, CancellationToken cancellationToken)
+        HttpRequest request, HttpResponse response, ResultPageReader pages, CancellationToken cancellationToken)
     {
         if (!ResultQuery.TryParse(request.Query["task_type"], request.Query["limit"], request.Query["before"], out var query, out var error))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid query", detail: error);
         }
 
-        IAsyncEnumerable<ResultRow> rows;
-        if (query!.Before is { } before)
+        if (await pages.ReadAsync(query, cancellationToken) is not { } page)
         {
-            if (await ResultQueries.ById(db, before) is not { } cursor)
-            {
-                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid query",
-                    detail: $"'before' names no stored result ({before}); use the id of the last row of the previous page.");
-            }
-
-            rows = query.TaskType is { } taskType
-                ? ResultQueries.BeforeOfType(db, taskType, cursor.ProcessedAt, cursor.Id, query.Limit)
-                : ResultQueries.Before(db, cursor.ProcessedAt, cursor.Id, query.Limit);
-        }
-        else
-        {
-            rows = query.TaskType is { } taskType
-                ? ResultQueries.NewestOfType(db, taskType, query.Limit)
-                : ResultQueries.Newest(db, query.Limit);
-        }
-
-        var page = new List<ResultResponse>(query.Limit);
-        var lastId = Guid.Empty;
-        await foreach (var row in rows.WithCancellation(cancellationToken))
-        {
-            page.Add(ResultResponse.From(row));
-            lastId = row.Id;
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid query",
+                detail: $"'before' names no stored result ({query.Before}); use the id of the last row of the previous page.");
         }
 
         if (page.Count == query.Limit)
         {
             // RFC 8288: the body stays the contract's plain array; the next page is a header away.
-            response.Headers.Link = $"</results{query.NextPage(lastId)}>; rel=\"next\"";
+            response.Headers.Link = $"</results{query.NextPage(page[^1].Id)}>; rel=\"next\"";
         }
 
         return TypedResults.Ok(page);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Distributed.Contracts;
 
@@ -14,7 +15,8 @@ public sealed record ResultQuery(string? TaskType, int Limit, Guid? Before)
     public const int MaxLimit = 1000;
 
     /// <summary>Parses the raw query values; a bad value is a client error, never a 500.</summary>
-    public static bool TryParse(string? taskType, string? limit, string? before, out ResultQuery? query, out string? error)
+    public static bool TryParse(
+        string? taskType, string? limit, string? before, [NotNullWhen(true)] out ResultQuery? query, [NotNullWhen(false)] out string? error)
     {
         query = null;
         var parsedLimit = DefaultLimit;

@@ -34,6 +34,7 @@ public static class ResultsDatabaseExtensions
             options => options.ConfigureWarnings(warnings => warnings.Log((RelationalEventId.CommandError, LogLevel.Debug))));
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddSingleton<StatsReader>();
+        builder.Services.AddScoped<ResultPageReader>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DatabaseMigrator>());
     }
 
