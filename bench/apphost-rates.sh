@@ -11,6 +11,8 @@ build_tool
 OUT=$RESULTS/apphost-rates
 mkdir -p "$OUT"
 wait_http "$GATEWAY/health" 10 && wait_http "$AGGREGATOR/health" 10
+echo "warming the pipeline up (20 s at 300/s, not measured) …" >&2
+bench load --url "$GATEWAY" --aggregator "$AGGREGATOR" --rate 300 --duration 20s --warmup 0s >/dev/null 2>&1
 for run in $(seq 1 "${RUNS:-3}"); do
   for rate in ${RATES:-1000 1500 2000 2500}; do
     echo "== run $run: $rate/s for ${DURATION:-30s}" >&2
