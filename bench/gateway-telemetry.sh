@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# What the gateway's telemetry costs (issue 11, goal 1): the gateway's Release build against its
+# own nats-server (a fresh one per measurement), wrk POST /tasks (64 connections, 10 s, after a 15 s warm-up), RUNS times each:
+#   default — spans under an always-on sampler and every metric, as the AppHost runs it;
+#   OTEL_TRACES_SAMPLER=always_off — metrics only;
+#   OTEL_SDK_DISABLED=true — no OpenTelemetry at all.
+#   RUNS=3 bench/gateway-telemetry.sh   → $RESULTS/gateway-telemetry/report.md
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+NATS_PORT=${NATS_PORT:-37222} PORT=${PORT:-37000}
+OUT=$RESULTS/gateway-telemetry
+mkdir -p "$OUT" "$BENCH_STATE"
+trap stop_private_parts EXIT
+build_service Gateway
+body=$BENCH_STATE/task.json
+echo '{"task_type":"bench","data":{"seq":1,"value":42,"note":"a task of about the size the load tool sends"}}' >"$body"
+: >"$OUT/runs.jsonl"
+for run in $(seq 1 "${RUNS:-3}"); do
+  for setting in "default|OTEL_TRACES_SAMPLER=always_on" "metrics only|OTEL_TRACES_SAMPLER=always_off" "no OpenTelemetry|OTEL_SDK_DISABLED=true"; do
+    echo "== run $run: ${setting%%|*}" >&2
+    # A fresh store each time: nothing consumes TASKS here, and a full stream would answer 503.
+    private_nats "$NATS_PORT"
+    pid=$(start_service Gateway NATS_URL="nats://127.0.0.1:$NATS_PORT" GATEWAY_ADDR="127.0.0.1:$PORT" "${setting#*|}")
+    wait_http "http://127.0.0.1:$PORT/health" 60
+    wrk_run --duration 15s --body "$body" "http://127.0.0.1:$PORT/tasks" >/dev/null
+    wrk_run --label "${setting%%|*}" --pid "gateway=$pid" --body "$body" "http://127.0.0.1:$PORT/tasks" >>"$OUT/runs.jsonl"
+    kill "$pid"; while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+    stop_private_parts
+  done
+done
+python3 "$ROOT/bench/wrk/summarize.py" --server gateway "$OUT/runs.jsonl" | tee "$OUT/report.md"
