@@ -41,13 +41,12 @@ public static class ResultsDatabaseExtensions
     /// <summary>
     /// The service runs a handful of statements thousands of times a second; prepared on each
     /// pooled connection, PostgreSQL skips parsing and planning them (measured in
-    /// docs/benchmarks.md). A connection string that sets its own value keeps it.
+    /// docs/benchmarks.md). A connection string that turns auto-preparation on itself keeps its value.
     /// </summary>
     public static string WithPreparedStatements(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)
-            && !connectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        if (builder.MaxAutoPrepare == 0)
         {
             builder.MaxAutoPrepare = 16;
         }

@@ -34,9 +34,15 @@ def tree_ticks(root):
     return sum(ticks.get(pid, 0) for pid in members)
 
 
-result = {}
-for arg in sys.argv[1:]:
-    tree = arg.startswith("tree:")
-    name, pid = arg.removeprefix("tree:").split("=", 1)
-    result[name] = (tree_ticks(int(pid)) if tree else stat(pid)[1]) / TICKS
-print(json.dumps(result))
+def cpu_seconds(pid):
+    """utime + stime of a process and of the children it has reaped."""
+    return stat(pid)[1] / TICKS
+
+
+if __name__ == "__main__":
+    result = {}
+    for arg in sys.argv[1:]:
+        tree = arg.startswith("tree:")
+        name, pid = arg.removeprefix("tree:").split("=", 1)
+        result[name] = tree_ticks(int(pid)) / TICKS if tree else cpu_seconds(pid)
+    print(json.dumps(result))

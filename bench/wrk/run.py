@@ -6,15 +6,9 @@ usage: run.py [--pid NAME=PID ...] [--body FILE] -- URL [extra wrk args]
 """
 import argparse, json, os, re, subprocess, sys, time
 
+from cpu import cpu_seconds
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    """utime + stime of a process and its reaped children, from /proc/PID/stat."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return sum(int(x) for x in fields[11:15]) / TICKS
 
 
 def main():
