@@ -1,3 +1,4 @@
+using Distributed.AppHost.Experiments;
 using Distributed.AppHost.Infrastructure;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -10,18 +11,23 @@ var collector = settings.Mode == InfrastructureMode.Containers && settings.Jaege
     ? builder.AddJaegerThroughCollector(settings)
     : null;
 
-var enricher = builder.AddPipelineService<Projects.Distributed_Enricher>("enricher", settings.EnricherPort, "METRICS_ADDR", ServiceVariables.Enricher, nats, collector);
+var enricher = builder.AddPipelineService<Projects.Distributed_Enricher>("enricher", settings.EnricherPort, "METRICS_ADDR", ServiceVariables.Enricher, nats, collector)
+    .WithFaultCommands(replicas: 1);
 
 builder.AddPipelineService<Projects.Distributed_Processor>("processor", settings.ProcessorPort, "METRICS_ADDR", ServiceVariables.Processor, nats, collector)
     .WithReplicas(settings.ProcessorReplicas)
-    .WaitFor(enricher);
+    .WaitFor(enricher)
+    .WithProcessorCommands(settings.ProcessorReplicas);
 
 // Only the connection string: the split-out properties would carry the password in plain variables.
-builder.AddPipelineService<Projects.Distributed_Aggregator>("aggregator", settings.AggregatorPort, "AGGREGATOR_ADDR", ServiceVariables.Aggregator, nats, collector)
+var aggregator = builder.AddPipelineService<Projects.Distributed_Aggregator>("aggregator", settings.AggregatorPort, "AGGREGATOR_ADDR", ServiceVariables.Aggregator, nats, collector)
     .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)
-    .WithReference(database, "aggregator").WaitFor(database);
+    .WithReference(database, "aggregator").WaitFor(database)
+    .WithPipelineCommand();
 
-builder.AddPipelineService<Projects.Distributed_Gateway>("gateway", settings.GatewayPort, "GATEWAY_ADDR", ServiceVariables.Gateway, nats, collector);
+builder.AddPipelineService<Projects.Distributed_Gateway>("gateway", settings.GatewayPort, "GATEWAY_ADDR", ServiceVariables.Gateway, nats, collector)
+    .WithLoadCommands(aggregator);
+builder.AddExperiments(nats);
 
 var prometheus = builder.AddPrometheus("prometheus", settings, "gateway", "processor", "enricher", "aggregator");
 if (settings.Mode == InfrastructureMode.Containers)

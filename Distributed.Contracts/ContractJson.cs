@@ -17,6 +17,10 @@ namespace Distributed.Contracts;
 [JsonSerializable(typeof(EnrichmentRequest))]
 [JsonSerializable(typeof(EnrichmentReply))]
 [JsonSerializable(typeof(ResultMessage))]
+[JsonSerializable(typeof(EnricherFaults))]
+[JsonSerializable(typeof(ProcessorIntake))]
+[JsonSerializable(typeof(ControlReply<EnricherFaults>))]
+[JsonSerializable(typeof(ControlReply<ProcessorIntake>))]
 public sealed partial class ContractJsonContext : JsonSerializerContext;
 
 public static class ContractJson

@@ -13,10 +13,14 @@ namespace Distributed.Enricher;
 public sealed partial class EnrichmentService(
     NatsConnection connection,
     IOptions<EnricherOptions> options,
+    FaultInjection faults,
     PipelineMetrics metrics,
     TimeProvider clock,
     ILogger<EnrichmentService> logger) : BackgroundService
 {
+    /// <summary>The error a failed-on-purpose request gets, so logs and traces say it was an experiment.</summary>
+    public const string InjectedFailure = "injected fault: the enricher was told to fail requests (dashboard command 'Fail requests')";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await connection.ConnectAsync();
@@ -80,13 +84,19 @@ public sealed partial class EnrichmentService(
             return;
         }
 
-        var delay = options.Value.EnrichDelayMs;
-        if (delay > 0)
+        activity.TagTask(request.RequestId, request.TaskType);
+        var delay = TimeSpan.FromMilliseconds(options.Value.EnrichDelayMs) + faults.ExtraLatency;
+        if (delay > TimeSpan.Zero)
         {
             await Task.Delay(delay);
         }
 
-        activity.TagTask(request!.RequestId, request.TaskType);
+        if (faults.ShouldFail())
+        {
+            await msg.ReplyErrorAsync(503, InjectedFailure);
+            return;
+        }
+
         var reply = EnrichmentFormula.Enrich(request.RequestId, request.TaskType, clock.GetUtcNow());
         await msg.ReplyAsync(ContractJson.Serialize(reply));
         metrics.Enriched();

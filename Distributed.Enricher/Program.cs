@@ -1,3 +1,4 @@
+using Distributed.Contracts;
 using Distributed.Messaging;
 using Distributed.Enricher;
 using Distributed.ServiceDefaults.Http;
@@ -7,6 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(ServiceAddress.Enricher);
 builder.AddMessaging();
 builder.Services.AddSettings<EnricherOptions>(builder.Configuration);
+builder.Services.AddControl<EnricherFaults, FaultInjection>(ControlSubjects.EnricherFaults);
 builder.Services.AddHostedService<EnrichmentService>();
 
 var app = builder.Build();

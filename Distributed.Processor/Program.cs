@@ -10,6 +10,7 @@ builder.AddMessaging();
 builder.Services.AddSettings<ProcessorOptions>(builder.Configuration);
 builder.Services.AddSingleton<EnrichmentClient>();
 builder.Services.AddSingleton<TaskHandler>();
+builder.Services.AddControl<ProcessorIntake, IntakeSwitch>(ControlSubjects.ProcessorIntake);
 builder.Services.AddHostedService<TaskConsumer>();
 builder.Services.AddConsumerBacklogMetrics(JetStreamNames.TasksStream, JetStreamNames.ProcessorsConsumer);
 

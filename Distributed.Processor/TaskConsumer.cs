@@ -15,6 +15,7 @@ namespace Distributed.Processor;
 public sealed partial class TaskConsumer(
     JetStreamProvisioner provisioner,
     TaskHandler handler,
+    IntakeSwitch intake,
     IOptions<ProcessorOptions> options,
     PipelineMetrics metrics,
     ILogger<TaskConsumer> logger) : BackgroundService
@@ -45,9 +46,21 @@ public sealed partial class TaskConsumer(
 
         while (!stoppingToken.IsCancellationRequested)
         {
+            CancellationToken paused;
             try
             {
-                await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: consumeOpts, cancellationToken: stoppingToken))
+                paused = await intake.WhenTakingAsync(stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            using var consuming = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, paused);
+            try
+            {
+                // Paused, the pull ends; the tasks already buffered are still handed over and run.
+                await foreach (var msg in consumer.ConsumeAsync<byte[]>(opts: consumeOpts, cancellationToken: consuming.Token))
                 {
                     if (!await TakeSlotAsync(slots, stoppingToken))
                     {
@@ -61,6 +74,10 @@ public sealed partial class TaskConsumer(
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (OperationCanceledException) when (paused.IsCancellationRequested)
+            {
+                // Paused: wait above until resumed.
             }
             catch (Exception ex) when (ex is NatsException or TimeoutException)
             {

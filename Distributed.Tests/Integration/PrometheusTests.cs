@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -9,13 +8,13 @@ namespace Distributed.Tests.Integration;
 public sealed partial class PrometheusTests(AppHostFixture topology) : IDisposable
 {
     private static readonly string[] Services = ["gateway", "aggregator", "processor", "enricher"];
-    private readonly HttpClient _prometheus = new() { BaseAddress = new Uri($"http://127.0.0.1:{AppHostFixture.PrometheusPort}") };
+    private readonly PrometheusClient _prometheus = new();
 
     [Fact]
     public async Task Every_replica_is_an_up_target_labelled_with_its_app()
     {
         var targets = await Eventually.MatchAsync(
-            async () => (await _prometheus.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/targets?state=active", UriKind.Relative)))
+            async () => (await _prometheus.GetAsync("/api/v1/targets?state=active"))
                 .GetProperty("data").GetProperty("activeTargets").EnumerateArray()
                 .Select(t => (App: t.GetProperty("labels").GetProperty("app").GetString(), Health: t.GetProperty("health").GetString(), Url: t.GetProperty("scrapeUrl").GetString()))
                 .ToList(),
@@ -36,7 +35,7 @@ public sealed partial class PrometheusTests(AppHostFixture topology) : IDisposab
             async () =>
             {
                 await topology.Gateway.SubmitAsync("prom", "1");
-                return await QueryScalarAsync("sum(rate(http_requests_total{app=\"gateway\",path=\"/tasks\"}[1m]))");
+                return await _prometheus.ScalarAsync("sum(rate(http_requests_total{app=\"gateway\",path=\"/tasks\"}[1m]))");
             },
             value => value > 0,
             TimeSpan.FromSeconds(90),
@@ -63,7 +62,7 @@ public sealed partial class PrometheusTests(AppHostFixture topology) : IDisposab
         await Eventually.MatchAsync(
             async () =>
             {
-                var scraped = (await _prometheus.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/label/__name__/values", UriKind.Relative)))
+                var scraped = (await _prometheus.GetAsync("/api/v1/label/__name__/values"))
                     .GetProperty("data").EnumerateArray().Select(n => n.GetString()!).ToHashSet(StringComparer.Ordinal);
                 return string.Join(", ", names.Where(name => !scraped.Contains(name)).Order(StringComparer.Ordinal));
             },
@@ -73,15 +72,6 @@ public sealed partial class PrometheusTests(AppHostFixture topology) : IDisposab
     }
 
     public void Dispose() => _prometheus.Dispose();
-
-    private async Task<double> QueryScalarAsync(string query)
-    {
-        var answer = await _prometheus.GetFromJsonAsync<JsonElement>(new Uri("/api/v1/query?query=" + Uri.EscapeDataString(query), UriKind.Relative));
-        var result = answer.GetProperty("data").GetProperty("result");
-        return result.GetArrayLength() == 0
-            ? 0
-            : double.Parse(result[0].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-    }
 
     // A metric name is whatever stands right before a label selector.
     [GeneratedRegex(@"([a-zA-Z_:][a-zA-Z0-9_:]*)\{")]

@@ -1,0 +1,31 @@
+using System.Globalization;
+
+namespace Distributed.AppHost.Experiments;
+
+/// <summary>What a load run did: what the gateway answered, what was stored, and how long tasks took end to end.</summary>
+public sealed record LoadReport(
+    LoadPlan Plan,
+    string State,
+    int Sent,
+    int Accepted,
+    int Unavailable,
+    int OtherErrors,
+    int Stored,
+    TimeSpan? EndToEndP50,
+    TimeSpan? EndToEndP99)
+{
+    public int NotStored => Accepted - Stored;
+
+    public override string ToString()
+    {
+        var counts = string.Create(CultureInfo.InvariantCulture,
+            $"{State}: {Plan}; sent {Sent:N0}, accepted {Accepted:N0}, 503 {Unavailable:N0}, other errors {OtherErrors:N0}, stored {Stored:N0} of the accepted");
+        return EndToEndP50 is { } p50 && EndToEndP99 is { } p99
+            ? counts + string.Create(CultureInfo.InvariantCulture, $"; end to end (sent → processed) p50 {p50.TotalMilliseconds:N0} ms, p99 {p99.TotalMilliseconds:N0} ms")
+            : counts;
+    }
+
+    /// <summary>The value at quantile <paramref name="q"/> (nearest rank) of sorted durations.</summary>
+    public static TimeSpan? Quantile(IReadOnlyList<TimeSpan> sorted, double q) =>
+        sorted.Count == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
+}

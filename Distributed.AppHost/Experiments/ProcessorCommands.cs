@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Globalization;
+using Distributed.Contracts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Distributed.AppHost.Experiments;
+
+/// <summary>
+/// "Pause" / "Resume" the processors (all replicas: the shared consumer's backlog grows, then
+/// drains) and "Crash this replica" (kill -9: its unacked tasks return after the ack wait and
+/// the other replicas take them).
+/// </summary>
+public static class ProcessorCommands
+{
+    public const string Pause = "pause";
+    public const string Resume = "resume";
+    public const string Crash = "crash-replica";
+    public const string StateProperty = "experiment.intake";
+
+    /// <summary>The process id Aspire shows for an executable or project instance.</summary>
+    private const string PidProperty = "executable.pid";
+
+    public static IResourceBuilder<ProjectResource> WithProcessorCommands(this IResourceBuilder<ProjectResource> processor, int replicas)
+    {
+        processor.WithCommand(Pause, "Pause",
+            context => SwitchAsync(context, processor.Resource, replicas, paused: true),
+            new CommandOptions
+            {
+                Description = "Every processor replica finishes the tasks it holds and takes no more: the backlog of the 'processors' consumer grows.",
+                IconName = "Pause",
+                UpdateState = EnricherFaultCommands.Running,
+            });
+        processor.WithCommand(Resume, "Resume",
+            context => SwitchAsync(context, processor.Resource, replicas, paused: false),
+            new CommandOptions
+            {
+                Description = "Every processor replica takes tasks again: the backlog drains.",
+                IconName = "Play",
+                UpdateState = EnricherFaultCommands.Running,
+            });
+        processor.WithCommand(Crash, "Crash this replica",
+            CrashAsync,
+            new CommandOptions
+            {
+                Description = "kill -9 this replica: the tasks it held come back after the ack wait and another replica stores them. Start brings it back.",
+                IconName = "Bug",
+                ConfirmationMessage = "Kill this processor replica with SIGKILL? Its tasks are redelivered to the other replicas after the ack wait.",
+                UpdateState = EnricherFaultCommands.Running,
+            });
+        return processor;
+    }
+
+    private static async Task<ExecuteCommandResult> SwitchAsync(ExecuteCommandContext context, IResource processor, int replicas, bool paused)
+    {
+        var channel = context.Services.GetRequiredService<ControlChannel>();
+        var replies = await channel.SendAsync(ControlSubjects.ProcessorIntake, new ProcessorIntake(paused), replicas, context.CancellationToken);
+        if (replies.Count == 0)
+        {
+            return CommandResults.Failure("No processor answered: is one running?");
+        }
+
+        var state = new ProcessorIntake(paused).ToString();
+        context.Logger.LogWarning("Experiment: {Count} of {Replicas} processor replicas now {State}", replies.Count, replicas, state);
+        await context.Services.GetRequiredService<ResourceNotificationService>().ShowAsync(processor, StateProperty, state);
+        return CommandResults.Success($"{replies.Count} of {replicas} processor replicas {state}.");
+    }
+
+    private static Task<ExecuteCommandResult> CrashAsync(ExecuteCommandContext context)
+    {
+        var notifications = context.Services.GetRequiredService<ResourceNotificationService>();
+        if (!notifications.TryGetCurrentState(context.ResourceName, out var current)
+            || current.Snapshot.Shown(PidProperty) is not { } pidText
+            || !int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        {
+            return Task.FromResult(CommandResults.Failure($"{context.ResourceName} has no running process."));
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            // The whole tree: a replica launched through a host process must not survive its parent.
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return Task.FromResult(CommandResults.Failure($"{context.ResourceName} (pid {pid}) is not running."));
+        }
+
+        context.Logger.LogWarning("Experiment: killed {Replica} (pid {Pid}) with SIGKILL; its unacked tasks are redelivered after the ack wait", context.ResourceName, pid);
+        return Task.FromResult(CommandResults.Success($"Killed {context.ResourceName} (pid {pid})."));
+    }
+}
