@@ -64,7 +64,7 @@ public sealed partial class LoadGenerator : IDisposable
             catch (Exception ex)
             {
                 LogRunFailed(logger, ex.Message);
-                await show(new LoadReport(plan, "failed: " + ex.Message, 0, 0, 0, 0, 0, null, null));
+                await show(new LoadReport(plan, "failed: " + ex.Message, 0, 0, 0, 0, 0, 0, null, null));
             }
             finally
             {
@@ -146,7 +146,7 @@ public sealed partial class LoadGenerator : IDisposable
         }
 
         LogSent(logger, sent, accepted.Count, counts.Unavailable, counts.Other);
-        var latencies = await WaitUntilStoredAsync(aggregator, startedAt, accepted, logger, cancellationToken);
+        var latencies = await WaitUntilStoredAsync(aggregator, startedAt, accepted, counts, logger, cancellationToken);
         var state = latencies.Count == accepted.Count ? "finished" : cancellationToken.IsCancellationRequested ? "stopped" : "finished with tasks missing";
         return counts.Report(plan, state, sent, accepted.Count, latencies.Count, latencies);
     }
@@ -185,7 +185,7 @@ public sealed partial class LoadGenerator : IDisposable
 
     /// <summary>Reads the run's rows back from the aggregator until every accepted task is listed, or the deadline.</summary>
     private async Task<List<TimeSpan>> WaitUntilStoredAsync(
-        Uri aggregator, DateTimeOffset startedAt, ConcurrentDictionary<Guid, DateTimeOffset> accepted, ILogger logger, CancellationToken cancellationToken)
+        Uri aggregator, DateTimeOffset startedAt, ConcurrentDictionary<Guid, DateTimeOffset> accepted, Counts counts, ILogger logger, CancellationToken cancellationToken)
     {
         var waiting = new Dictionary<Guid, DateTimeOffset>(accepted);
         var latencies = new List<TimeSpan>(accepted.Count);
@@ -195,11 +195,15 @@ public sealed partial class LoadGenerator : IDisposable
         {
             try
             {
-                await foreach (var (requestId, processedAt) in RowsSinceAsync(aggregator, startedAt, cancellationToken))
+                await foreach (var (requestId, processedAt, degraded) in RowsSinceAsync(aggregator, startedAt, cancellationToken))
                 {
                     if (waiting.Remove(requestId, out var sentAt))
                     {
                         latencies.Add(processedAt - sentAt);
+                        if (degraded)
+                        {
+                            Interlocked.Increment(ref counts.Degraded);
+                        }
                     }
                 }
             }
@@ -226,7 +230,7 @@ public sealed partial class LoadGenerator : IDisposable
         return latencies;
     }
 
-    private async IAsyncEnumerable<(Guid RequestId, DateTimeOffset ProcessedAt)> RowsSinceAsync(
+    private async IAsyncEnumerable<(Guid RequestId, DateTimeOffset ProcessedAt, bool Degraded)> RowsSinceAsync(
         Uri aggregator, DateTimeOffset startedAt, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Newest first; a page whose oldest row predates the run (with room for clock skew) is the last one needed.
@@ -244,7 +248,7 @@ public sealed partial class LoadGenerator : IDisposable
                 before = row.GetProperty("id").GetString();
                 var processedAt = row.GetProperty("processed_at").GetDateTimeOffset();
                 oldest = processedAt < oldest ? processedAt : oldest;
-                yield return (row.GetProperty("request_id").GetGuid(), processedAt);
+                yield return (row.GetProperty("request_id").GetGuid(), processedAt, row.GetProperty("enrichment").ValueKind == JsonValueKind.Null);
             }
 
             if (count < PageSize || oldest < oldestWanted)
@@ -261,10 +265,11 @@ public sealed partial class LoadGenerator : IDisposable
         public int Unavailable;
         public int Other;
         public int Skipped;
+        public int Degraded;
 
         public LoadReport Report(LoadPlan plan, string state, int sent, int accepted, int stored, List<TimeSpan> latencies) =>
             new(plan, state, sent, accepted, Volatile.Read(ref Unavailable), Volatile.Read(ref Other) + Volatile.Read(ref Skipped), stored,
-                LoadReport.Quantile(latencies, 0.5), LoadReport.Quantile(latencies, 0.99));
+                Volatile.Read(ref Degraded), LoadReport.Quantile(latencies, 0.5), LoadReport.Quantile(latencies, 0.99));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Load: sending {Plan} to {Gateway} (run {RunId}, task_type 'load')")]

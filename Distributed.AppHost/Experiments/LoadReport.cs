@@ -11,6 +11,7 @@ public sealed record LoadReport(
     int Unavailable,
     int OtherErrors,
     int Stored,
+    int Degraded,
     TimeSpan? EndToEndP50,
     TimeSpan? EndToEndP99)
 {
@@ -19,7 +20,7 @@ public sealed record LoadReport(
     public override string ToString()
     {
         var counts = string.Create(CultureInfo.InvariantCulture,
-            $"{State}: {Plan}; sent {Sent:N0}, accepted {Accepted:N0}, 503 {Unavailable:N0}, other errors {OtherErrors:N0}, stored {Stored:N0} of the accepted");
+            $"{State}: {Plan}; sent {Sent:N0}, accepted {Accepted:N0}, 503 {Unavailable:N0}, other errors {OtherErrors:N0}, stored {Stored:N0} of the accepted ({Degraded:N0} without enrichment)");
         return EndToEndP50 is { } p50 && EndToEndP99 is { } p99
             ? counts + string.Create(CultureInfo.InvariantCulture, $"; end to end (sent → processed) p50 {p50.TotalMilliseconds:N0} ms, p99 {p99.TotalMilliseconds:N0} ms")
             : counts;

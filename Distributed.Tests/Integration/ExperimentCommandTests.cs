@@ -169,6 +169,44 @@ public sealed class ExperimentCommandTests(AppHostFixture topology) : IDisposabl
     }
 
     [Fact]
+    public async Task Restarting_nats_from_the_dashboard_costs_503s_with_retry_after_and_no_accepted_task()
+    {
+        var taskType = "natsrestart" + Guid.NewGuid().ToString("N")[..8];
+        var accepted = new List<Guid>();
+        var refused = 0;
+        var restart = Commands.ExecuteCommandAsync("nats", KnownResourceCommands.RestartCommand);
+        var acceptedAfterRestart = false;
+        using var deadline = new CancellationTokenSource(Deadline);
+        while (!acceptedAfterRestart)
+        {
+            deadline.Token.ThrowIfCancellationRequested();
+            var restarted = restart.IsCompleted;
+            using var content = new StringContent($$"""{"task_type":"{{taskType}}","data":{{accepted.Count}}}""", Encoding.UTF8, "application/json");
+            using var response = await topology.Gateway.PostAsync(new Uri("/tasks", UriKind.Relative), content, deadline.Token);
+            if (response.StatusCode == HttpStatusCode.Accepted)
+            {
+                using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(deadline.Token));
+                accepted.Add(body.RootElement.GetProperty("request_id").GetGuid());
+                acceptedAfterRestart = restarted;
+            }
+            else
+            {
+                // The only other answer allowed while NATS is away: 503 telling the client when to retry.
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                Assert.NotNull(response.Headers.RetryAfter);
+                refused++;
+                await Task.Delay(50, deadline.Token);
+            }
+        }
+
+        var result = await restart;
+        Assert.True(result.Success, result.Message);
+        await Eventually.MatchAsync(
+            async () => (await topology.Aggregator.StatsAsync()).CountFor(taskType), count => count == accepted.Count, Deadline,
+            $"all {accepted.Count} tasks accepted around the restart stored ({refused} refused with 503)");
+    }
+
+    [Fact]
     public async Task Show_pipeline_tells_accepted_stored_backlog_and_dead_letters()
     {
         var accepted = await topology.Gateway.SubmitAsync("shown", "{}");
