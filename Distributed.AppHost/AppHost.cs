@@ -12,7 +12,8 @@ var collector = settings.Mode == InfrastructureMode.Containers && settings.Jaege
     : null;
 
 var enricher = builder.AddPipelineService<Projects.Distributed_Enricher>("enricher", settings.EnricherPort, "METRICS_ADDR", ServiceVariables.Enricher, nats, collector)
-    .WithFaultCommands(replicas: 1);
+    .WithReplicas(settings.EnricherReplicas)
+    .WithFaultCommands(settings.EnricherReplicas);
 
 builder.AddPipelineService<Projects.Distributed_Processor>("processor", settings.ProcessorPort, "METRICS_ADDR", ServiceVariables.Processor, nats, collector)
     .WithReplicas(settings.ProcessorReplicas)
@@ -23,6 +24,7 @@ builder.AddPipelineService<Projects.Distributed_Processor>("processor", settings
 var aggregator = builder.AddPipelineService<Projects.Distributed_Aggregator>("aggregator", settings.AggregatorPort, "AGGREGATOR_ADDR", ServiceVariables.Aggregator, nats, collector)
     .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)
     .WithReference(database, "aggregator").WaitFor(database)
+    .WithReplicas(settings.AggregatorReplicas)
     .WithPipelineCommand();
 
 builder.AddPipelineService<Projects.Distributed_Gateway>("gateway", settings.GatewayPort, "GATEWAY_ADDR", ServiceVariables.Gateway, nats, collector)

@@ -22,10 +22,36 @@ public static class NatsUrl
     }
 
     /// <summary>
-    /// Splits user:password out of the URL, so that the client is given the credentials as
-    /// options and the URL it may log holds none.
+    /// Splits user:password out of the URL, or out of each URL of a cluster's comma-separated list
+    /// (the first credentials found serve all), so that the client is given the credentials as
+    /// options and the URLs it may log hold none.
     /// </summary>
     public static (string Url, string? User, string? Password) SplitCredentials(string url)
+    {
+        string? user = null;
+        string? password = null;
+        var bare = new List<string>();
+        foreach (var one in Servers(url))
+        {
+            var (server, serverUser, serverPassword) = SplitOne(one);
+            bare.Add(server);
+            if (user is null && serverUser is not null)
+            {
+                (user, password) = (serverUser, serverPassword);
+            }
+        }
+
+        return (string.Join(',', bare), user, password);
+    }
+
+    /// <summary>The URL, or each URL of a list, with any password masked, fit for a log line.</summary>
+    public static string Redact(string url) => string.Join(',', Servers(url).Select(RedactOne));
+
+    /// <summary>The servers of a comma-separated list (NATS_URL may name every node of a cluster).</summary>
+    public static IReadOnlyList<string> Servers(string url) =>
+        url.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static (string Url, string? User, string? Password) SplitOne(string url)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.UserInfo))
         {
@@ -37,8 +63,7 @@ public static class NatsUrl
         return (bare, Uri.UnescapeDataString(parts[0]), parts.Length > 1 ? Uri.UnescapeDataString(parts[1]) : null);
     }
 
-    /// <summary>The URL with any password masked, fit for a log line.</summary>
-    public static string Redact(string url)
+    private static string RedactOne(string url)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.UserInfo))
         {

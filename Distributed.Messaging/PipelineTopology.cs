@@ -26,6 +26,7 @@ public static class PipelineTopology
             Discard = StreamConfigDiscard.Old,
             MaxAge = TimeSpan.FromDays(7),
             MaxMsgs = 100_000,
+            NumReplicas = limits.Replicas,
         },
     ];
 
@@ -60,5 +61,6 @@ public static class PipelineTopology
         MaxMsgs = limits.MaxMessages,
         MaxBytes = limits.MaxBytes,
         DuplicateWindow = DuplicateWindow,
+        NumReplicas = limits.Replicas,
     };
 }

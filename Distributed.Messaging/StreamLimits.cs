@@ -4,8 +4,9 @@ using Microsoft.Extensions.Configuration;
 namespace Distributed.Messaging;
 
 /// <summary>
-/// Explicit bounds on the work streams. When one is full the stream refuses new messages
-/// (discard-new), so the gateway answers 503 instead of NATS dropping accepted work.
+/// How the streams are kept. Explicit bounds on the work streams: when one is full the stream
+/// refuses new messages (discard-new), so the gateway answers 503 instead of NATS dropping
+/// accepted work. And how many nodes of a NATS cluster hold each stream's copy.
 /// </summary>
 public sealed class StreamLimits
 {
@@ -16,4 +17,12 @@ public sealed class StreamLimits
     [ConfigurationKeyName("STREAM_MAX_BYTES")]
     [Range(1024, long.MaxValue)]
     public long MaxBytes { get; set; } = 1L << 30;
+
+    /// <summary>
+    /// Copies of every stream in a NATS cluster (JetStream allows at most 5; 3 survives one node's
+    /// loss). 1 for a single server; the AppHost sets min(3, NATS_CLUSTER_SIZE).
+    /// </summary>
+    [ConfigurationKeyName("NATS_STREAM_REPLICAS")]
+    [Range(1, 5)]
+    public int Replicas { get; set; } = 1;
 }

@@ -40,7 +40,7 @@ public sealed partial class LoadGenerator : IDisposable
         }
     }
 
-    public bool TryStart(LoadPlan plan, Uri gateway, Uri aggregator, ILogger logger, Func<LoadReport, Task> show)
+    public bool TryStart(LoadPlan plan, Uri gateway, Uri aggregator, ILogger logger, Func<LoadSummary, Task> show)
     {
         CancellationTokenSource run;
         lock (_gate)
@@ -64,7 +64,7 @@ public sealed partial class LoadGenerator : IDisposable
             catch (Exception ex)
             {
                 LogRunFailed(logger, ex.Message);
-                await show(new LoadReport(plan, "failed: " + ex.Message, 0, 0, 0, 0, 0, 0, null, null));
+                await show(new LoadSummary(plan, "failed: " + ex.Message, 0, 0, 0, 0, 0, 0, null, null));
             }
             finally
             {
@@ -94,8 +94,8 @@ public sealed partial class LoadGenerator : IDisposable
         }
     }
 
-    private async Task<LoadReport> RunAsync(
-        LoadPlan plan, Uri gateway, Uri aggregator, ILogger logger, Func<LoadReport, Task> show, CancellationToken cancellationToken)
+    private async Task<LoadSummary> RunAsync(
+        LoadPlan plan, Uri gateway, Uri aggregator, ILogger logger, Func<LoadSummary, Task> show, CancellationToken cancellationToken)
     {
         var runId = Guid.NewGuid().ToString("N")[..8];
         var startedAt = DateTimeOffset.UtcNow;
@@ -267,9 +267,9 @@ public sealed partial class LoadGenerator : IDisposable
         public int Skipped;
         public int Degraded;
 
-        public LoadReport Report(LoadPlan plan, string state, int sent, int accepted, int stored, List<TimeSpan> latencies) =>
+        public LoadSummary Report(LoadPlan plan, string state, int sent, int accepted, int stored, List<TimeSpan> latencies) =>
             new(plan, state, sent, accepted, Volatile.Read(ref Unavailable), Volatile.Read(ref Other) + Volatile.Read(ref Skipped), stored,
-                Volatile.Read(ref Degraded), LoadReport.Quantile(latencies, 0.5), LoadReport.Quantile(latencies, 0.99));
+                Volatile.Read(ref Degraded), LoadSummary.Quantile(latencies, 0.5), LoadSummary.Quantile(latencies, 0.99));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Load: sending {Plan} to {Gateway} (run {RunId}, task_type 'load')")]
@@ -285,7 +285,7 @@ public sealed partial class LoadGenerator : IDisposable
     private static partial void LogWaiting(ILogger logger, int waiting);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Load {Report}")]
-    private static partial void LogReport(ILogger logger, LoadReport report);
+    private static partial void LogReport(ILogger logger, LoadSummary report);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Load run failed: {Reason}")]
     private static partial void LogRunFailed(ILogger logger, string reason);

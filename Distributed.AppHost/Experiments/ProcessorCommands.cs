@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using Distributed.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -17,9 +15,6 @@ public static class ProcessorCommands
     public const string Resume = "resume";
     public const string Crash = "crash-replica";
     public const string StateProperty = "experiment.intake";
-
-    /// <summary>The process id Aspire shows for an executable or project instance.</summary>
-    private const string PidProperty = "executable.pid";
 
     public static IResourceBuilder<ProjectResource> WithProcessorCommands(this IResourceBuilder<ProjectResource> processor, int replicas)
     {
@@ -40,7 +35,7 @@ public static class ProcessorCommands
                 UpdateState = EnricherFaultCommands.Running,
             });
         processor.WithCommand(Crash, "Crash this replica",
-            CrashAsync,
+            context => ProcessKill.KillAsync(context, "its unacked tasks are redelivered to the other replicas after the ack wait"),
             new CommandOptions
             {
                 Description = "kill -9 this replica: the tasks it held come back after the ack wait and another replica stores them. Start brings it back.",
@@ -64,30 +59,5 @@ public static class ProcessorCommands
         context.Logger.LogWarning("Experiment: {Count} of {Replicas} processor replicas now {State}", replies.Count, replicas, state);
         await context.Services.GetRequiredService<ResourceNotificationService>().ShowAsync(processor, StateProperty, state);
         return CommandResults.Success($"{replies.Count} of {replicas} processor replicas {state}.");
-    }
-
-    private static Task<ExecuteCommandResult> CrashAsync(ExecuteCommandContext context)
-    {
-        var notifications = context.Services.GetRequiredService<ResourceNotificationService>();
-        if (!notifications.TryGetCurrentState(context.ResourceName, out var current)
-            || current.Snapshot.Shown(PidProperty) is not { } pidText
-            || !int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-        {
-            return Task.FromResult(CommandResults.Failure($"{context.ResourceName} has no running process."));
-        }
-
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            // The whole tree: a replica launched through a host process must not survive its parent.
-            process.Kill(entireProcessTree: true);
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            return Task.FromResult(CommandResults.Failure($"{context.ResourceName} (pid {pid}) is not running."));
-        }
-
-        context.Logger.LogWarning("Experiment: killed {Replica} (pid {Pid}) with SIGKILL; its unacked tasks are redelivered after the ack wait", context.ResourceName, pid);
-        return Task.FromResult(CommandResults.Success($"Killed {context.ResourceName} (pid {pid})."));
     }
 }

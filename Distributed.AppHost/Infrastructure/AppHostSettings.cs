@@ -23,7 +23,11 @@ public sealed record AppHostSettings(
     int GrafanaPort,
     bool Jaeger,
     int ProcessorReplicas,
-    string? NatsSyncInterval)
+    string? NatsSyncInterval,
+    int NatsClusterSize = 1,
+    int NatsClusterPort = 6222,
+    int EnricherReplicas = 1,
+    int AggregatorReplicas = 1)
 {
     /// <summary>The variables the AppHost itself reads (the services' own pass through to them).</summary>
     public static readonly IReadOnlyList<string> Variables =
@@ -31,7 +35,11 @@ public sealed record AppHostSettings(
         "DISTRIBUTED_INFRA", "DISTRIBUTED_STATE_DIR", "NATS_PORT", "NATS_MONITOR_PORT", "POSTGRES_PORT", "GATEWAY_ADDR",
         "AGGREGATOR_ADDR", "PROCESSOR_METRICS_PORT", "ENRICHER_METRICS_PORT", "PROMETHEUS_PORT", "GRAFANA_PORT",
         "DISTRIBUTED_TRACING", "PROCESSOR_REPLICAS", Infrastructure.NatsSyncInterval.VariableName,
+        "NATS_CLUSTER_SIZE", "NATS_CLUSTER_PORT", "ENRICHER_REPLICAS", "AGGREGATOR_REPLICAS",
     ];
+
+    /// <summary>Copies of each stream: three survive a node's loss, and a smaller cluster holds one per node.</summary>
+    public int StreamReplicas => Math.Min(3, NatsClusterSize);
 
     public string ScriptsDirectory => Path.Combine(RepositoryRoot, "scripts");
 
@@ -57,7 +65,11 @@ public sealed record AppHostSettings(
             Port(configuration, "GRAFANA_PORT", 3003),
             string.Equals(configuration["DISTRIBUTED_TRACING"], "jaeger", StringComparison.OrdinalIgnoreCase),
             Number(configuration, "PROCESSOR_REPLICAS", 2, 1, 64),
-            Infrastructure.NatsSyncInterval.Parse(configuration[Infrastructure.NatsSyncInterval.VariableName]));
+            Infrastructure.NatsSyncInterval.Parse(configuration[Infrastructure.NatsSyncInterval.VariableName]),
+            Number(configuration, "NATS_CLUSTER_SIZE", 1, 1, 5),
+            Port(configuration, "NATS_CLUSTER_PORT", 6222),
+            Number(configuration, "ENRICHER_REPLICAS", 1, 1, 64),
+            Number(configuration, "AGGREGATOR_REPLICAS", 1, 1, 64));
     }
 
     private static int Port(IConfiguration configuration, string key, int fallback) =>

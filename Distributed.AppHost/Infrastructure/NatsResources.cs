@@ -10,8 +10,28 @@ public interface INatsResource : IResourceWithConnectionString, IResourceWithEnd
 
     ParameterResource Password { get; }
 
-    ReferenceExpression IResourceWithConnectionString.ConnectionStringExpression =>
-        NatsResourceExtensions.ConnectionString(new EndpointReference(this, NatsResourceExtensions.ClientEndpointName), User, Password);
+    /// <summary>The other nodes of its cluster, whose client endpoints the connection string lists too.</summary>
+    List<INatsResource> Peers { get; }
+
+    /// <summary>Every node's client URL, comma-separated (NATS clients take such a list and fail over along it).</summary>
+    ReferenceExpression IResourceWithConnectionString.ConnectionStringExpression
+    {
+        get
+        {
+            var urls = new ReferenceExpressionBuilder();
+            foreach (var node in Peers.Prepend(this))
+            {
+                if (!urls.IsEmpty)
+                {
+                    urls.AppendLiteral(",");
+                }
+
+                urls.Append($"{NatsResourceExtensions.ConnectionString(new EndpointReference(node, NatsResourceExtensions.ClientEndpointName), User, Password)}");
+            }
+
+            return urls.Build();
+        }
+    }
 }
 
 /// <summary>NATS with JetStream as a local <c>nats-server</c> process.</summary>
@@ -21,6 +41,8 @@ public sealed class NatsServerResource(string name, string command, string worki
     public ParameterResource User { get; } = user;
 
     public ParameterResource Password { get; } = password;
+
+    public List<INatsResource> Peers { get; } = [];
 }
 
 /// <summary>NATS with JetStream as the <c>nats</c> container.</summary>
@@ -30,4 +52,6 @@ public sealed class NatsContainerResource(string name, ParameterResource user, P
     public ParameterResource User { get; } = user;
 
     public ParameterResource Password { get; } = password;
+
+    public List<INatsResource> Peers { get; } = [];
 }

@@ -21,12 +21,14 @@ public static class NatsServerConfig
     public const string MaxPayload = "4MB";
 
     /// <param name="syncInterval">JetStream's <c>sync_interval</c>, or null for the server's default (only nats-server 2.10+ knows the field).</param>
-    public static string Write(string path, string listen, string monitor, string storeDirectory, string? syncInterval = null)
+    /// <param name="cluster">This node's place in a cluster, or null for a single server.</param>
+    public static string Write(string path, string listen, string monitor, string storeDirectory, string? syncInterval = null, NatsClusterNode? cluster = null)
     {
         var sync = syncInterval is null ? string.Empty : $"\n  sync_interval: \"{syncInterval}\"";
+        var clustering = cluster is null ? string.Empty : cluster.Render();
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, string.Create(CultureInfo.InvariantCulture, $$"""
-            # Written by the Distributed AppHost on each start.
+            # Written by the Distributed AppHost on each start.{{clustering}}
             listen: "{{listen}}"
             http: "{{monitor}}"
             max_payload: {{MaxPayload}}
@@ -39,5 +41,27 @@ public static class NatsServerConfig
             }
             """));
         return path;
+    }
+}
+
+/// <summary>
+/// One node of a local NATS cluster: its server name (JetStream's placement and leader names
+/// use it), where it listens for routes, and the route of every node (its own included, which
+/// nats-server ignores, so every node's file has the same list).
+/// </summary>
+public sealed record NatsClusterNode(string ServerName, string ClusterName, string RouteListen, IReadOnlyList<string> Routes)
+{
+    public string Render()
+    {
+        var routes = string.Join(", ", Routes.Select(route => $"\"{route}\""));
+        return string.Create(CultureInfo.InvariantCulture, $$"""
+
+            server_name: "{{ServerName}}"
+            cluster {
+              name: "{{ClusterName}}"
+              listen: "{{RouteListen}}"
+              routes: [{{routes}}]
+            }
+            """);
     }
 }

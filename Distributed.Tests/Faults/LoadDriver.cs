@@ -16,6 +16,8 @@ public sealed class LoadDriver(HttpClient gateway, string taskType, TimeSpan int
     private readonly ConcurrentBag<Guid> _accepted = [];
     private readonly ConcurrentDictionary<HttpStatusCode, int> _statuses = new();
     private readonly ConcurrentBag<string> _unavailableProblems = [];
+    private readonly ConcurrentBag<(TimeSpan At, HttpStatusCode Status)> _answers = [];
+    private readonly Stopwatch _clock = new();
     private int _unknownOutcome;
     private int _retryAfterMissing;
     private CancellationTokenSource? _stop;
@@ -24,6 +26,7 @@ public sealed class LoadDriver(HttpClient gateway, string taskType, TimeSpan int
     public void Start()
     {
         _stop = new CancellationTokenSource();
+        _clock.Start();
         _loop = RunAsync(_stop.Token);
     }
 
@@ -36,8 +39,12 @@ public sealed class LoadDriver(HttpClient gateway, string taskType, TimeSpan int
             _statuses.ToDictionary(),
             _unknownOutcome,
             _retryAfterMissing,
-            [.. _unavailableProblems]);
+            [.. _unavailableProblems],
+            [.. _answers.OrderBy(answer => answer.At)]);
     }
+
+    /// <summary>Time since the load started, on the clock the report's answers are stamped with.</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
 
     public void Dispose() => _stop?.Dispose();
 
@@ -84,6 +91,7 @@ public sealed class LoadDriver(HttpClient gateway, string taskType, TimeSpan int
             using var content = new StringContent($$$"""{"task_type":"{{{taskType}}}","data":{"seq":{{{sequence}}}}}""", Encoding.UTF8, "application/json");
             using var response = await gateway.PostAsync(new Uri("/tasks", UriKind.Relative), content);
             _statuses.AddOrUpdate(response.StatusCode, 1, (_, n) => n + 1);
+            _answers.Add((_clock.Elapsed, response.StatusCode));
             if (response.StatusCode == HttpStatusCode.Accepted)
             {
                 var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -116,7 +124,42 @@ public sealed record LoadReport(
     IReadOnlyDictionary<HttpStatusCode, int> Statuses,
     int UnknownOutcome,
     int RetryAfterMissing,
-    IReadOnlyList<string> UnavailableMediaTypes)
+    IReadOnlyList<string> UnavailableMediaTypes,
+    IReadOnlyList<(TimeSpan At, HttpStatusCode Status)>? Answers = null)
 {
     public int Count(HttpStatusCode status) => Statuses.TryGetValue(status, out var n) ? n : 0;
+
+    /// <summary>
+    /// The longest stretch a client was refused: from a 503 to the next 202 (or to the last
+    /// answer, if none came). Zero when nothing was refused.
+    /// </summary>
+    public TimeSpan LongestUnavailableWindow() => LongestUnavailableWindow(TimeSpan.Zero, TimeSpan.MaxValue);
+
+    /// <summary>The same, over the answers that came between <paramref name="from"/> and <paramref name="to"/>.</summary>
+    public TimeSpan LongestUnavailableWindow(TimeSpan from, TimeSpan to)
+    {
+        var answers = (Answers ?? []).Where(answer => answer.At >= from && answer.At <= to).ToList();
+        var longest = TimeSpan.Zero;
+        TimeSpan? opened = null;
+        foreach (var (at, status) in answers)
+        {
+            if (status == HttpStatusCode.ServiceUnavailable)
+            {
+                opened ??= at;
+            }
+            else if (status == HttpStatusCode.Accepted && opened is { } start)
+            {
+                longest = at - start > longest ? at - start : longest;
+                opened = null;
+            }
+        }
+
+        if (opened is { } unclosed)
+        {
+            var last = answers[^1].At - unclosed;
+            longest = last > longest ? last : longest;
+        }
+
+        return longest;
+    }
 }

@@ -11,12 +11,31 @@ namespace Distributed.Tests.Integration;
 /// PostgreSQL as processes in a fresh state directory, the four services as projects. Ports
 /// differ from the defaults so a running ./scripts/dev.sh does not collide with the tests.
 /// </summary>
-public sealed class AppHostFixture : IAsyncLifetime
+public class AppHostFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "distributed-tests", Guid.NewGuid().ToString("N"));
 
     public const int PrometheusPort = 19092;
+
+    /// <summary>The AppHost's settings for this topology (ports apart from every other fixture's).</summary>
+    protected virtual IEnumerable<string> Settings =>
+    [
+        "NATS_PORT=14222",
+        "NATS_MONITOR_PORT=18222",
+        "POSTGRES_PORT=15432",
+        "GATEWAY_ADDR=127.0.0.1:13000",
+        "AGGREGATOR_ADDR=127.0.0.1:13001",
+        "PROCESSOR_METRICS_PORT=19091",
+        "ENRICHER_METRICS_PORT=19090",
+        $"PROMETHEUS_PORT={PrometheusPort}",
+        "PROCESSOR_REPLICAS=2",
+        "PROCESSING_DELAY_MS=5",
+        "ENRICH_DELAY_MS=1",
+    ];
+
+    /// <summary>Resources whose health the start waits for; one with replicas is not waited on by name.</summary>
+    protected virtual IEnumerable<string> WaitedFor => ["gateway", "aggregator", "enricher", "processor", "prometheus"];
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -24,25 +43,10 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public HttpClient Aggregator { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Directory.CreateDirectory(_stateDirectory);
-        string[] args =
-        [
-            "DISTRIBUTED_INFRA=local",
-            $"DISTRIBUTED_STATE_DIR={_stateDirectory}",
-            "NATS_PORT=14222",
-            "NATS_MONITOR_PORT=18222",
-            "POSTGRES_PORT=15432",
-            "GATEWAY_ADDR=127.0.0.1:13000",
-            "AGGREGATOR_ADDR=127.0.0.1:13001",
-            "PROCESSOR_METRICS_PORT=19091",
-            "ENRICHER_METRICS_PORT=19090",
-            $"PROMETHEUS_PORT={PrometheusPort}",
-            "PROCESSOR_REPLICAS=2",
-            "PROCESSING_DELAY_MS=5",
-            "ENRICH_DELAY_MS=1",
-        ];
+        string[] args = ["DISTRIBUTED_INFRA=local", $"DISTRIBUTED_STATE_DIR={_stateDirectory}", .. Settings];
 
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Distributed_AppHost>(
             args,
@@ -55,7 +59,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
         await App.StartAsync(timeout.Token);
-        foreach (var service in new[] { "gateway", "aggregator", "enricher", "processor", "prometheus" })
+        foreach (var service in WaitedFor)
         {
             await App.ResourceNotifications.WaitForResourceHealthyAsync(service, timeout.Token);
         }

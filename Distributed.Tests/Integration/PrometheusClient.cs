@@ -5,9 +5,9 @@ using System.Text.Json;
 namespace Distributed.Tests.Integration;
 
 /// <summary>Asks the AppHost's Prometheus, which scrapes every replica, for one number.</summary>
-public sealed class PrometheusClient : IDisposable
+public sealed class PrometheusClient(int port = AppHostFixture.PrometheusPort) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = new Uri($"http://127.0.0.1:{AppHostFixture.PrometheusPort}") };
+    private readonly HttpClient _http = new() { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
     /// <summary>The query's first value, or 0 when it has no series.</summary>
     public async Task<double> ScalarAsync(string query)

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Distributed.AppHost.Experiments;
 
 /// <summary>What a load run did: what the gateway answered, what was stored, and how long tasks took end to end.</summary>
-public sealed record LoadReport(
+public sealed record LoadSummary(
     LoadPlan Plan,
     string State,
     int Sent,
