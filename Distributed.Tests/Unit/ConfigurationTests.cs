@@ -87,6 +87,18 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void A_cluster_list_keeps_every_server_and_loses_every_password()
+    {
+        const string list = "nats://distributed:s3cret@127.0.0.1:4222, nats://distributed:s3cret@127.0.0.1:4223,nats://127.0.0.1:4224";
+
+        Assert.Equal(("nats://127.0.0.1:4222,nats://127.0.0.1:4223,nats://127.0.0.1:4224", "distributed", "s3cret"), NatsUrl.SplitCredentials(list));
+        Assert.Equal(3, NatsUrl.Servers(list).Count);
+        var redacted = NatsUrl.Redact(list);
+        Assert.DoesNotContain("s3cret", redacted, StringComparison.Ordinal);
+        Assert.Equal(3, redacted.Split(',').Length);
+    }
+
+    [Fact]
     public void Database_url_becomes_an_npgsql_connection_string()
     {
         var parsed = new NpgsqlConnectionStringBuilder(DatabaseUrl.ToConnectionString(DatabaseUrl.Default));
