@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Applies deploy/k8s to the current kubectl context. The tree reads the Grafana dashboard from
-# deploy/grafana, hence the relaxed load restrictor. Set REGISTRY to use images from elsewhere.
+# Applies deploy/k8s (or the tree in $OVERLAY, e.g. deploy/overlays/keda) to the current kubectl
+# context. Set REGISTRY to use images from elsewhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REGISTRY=${REGISTRY:-localhost:5111}
-rendered=$(kubectl kustomize deploy/k8s --load-restrictor LoadRestrictionsNone)
+rendered=$(kubectl kustomize "${OVERLAY:-deploy/k8s}")
 if [[ "$REGISTRY" != "localhost:5111" ]]; then
   rendered=${rendered//localhost:5111\//$REGISTRY/}
 fi

@@ -20,7 +20,8 @@ public sealed partial class KubernetesManifestTests
         ["enricher"] = (9090, "METRICS_ADDR"),
     };
 
-    private static readonly Lazy<List<YamlMappingNode>> Rendered = new(Render);
+    private static readonly Lazy<List<YamlMappingNode>> Rendered = new(() => Render("k8s"));
+    private static readonly Lazy<List<YamlMappingNode>> RenderedWithKeda = new(() => Render("overlays", "keda"));
 
     private static IEnumerable<YamlMappingNode> OfKind(string kind) =>
         Rendered.Value.Where(d => d.Children.TryGetValue("kind", out var k) && k.ToString() == kind);
@@ -132,6 +133,85 @@ public sealed partial class KubernetesManifestTests
         Assert.Contains(jaegerPorts, p => p["port"].ToString() == "4317");
     }
 
+    [Fact]
+    public void Nats_is_a_three_node_cluster_whose_routes_name_every_peer()
+    {
+        var nats = Named("StatefulSet", "nats");
+        Assert.Equal("3", nats["spec"]["replicas"].ToString());
+        Assert.Equal("Parallel", nats["spec"]["podManagementPolicy"].ToString());
+        var headless = Named("Service", nats["spec"]["serviceName"].ToString());
+        Assert.Equal("None", headless["spec"]["clusterIP"].ToString());
+        Assert.Equal("true", headless["spec"]["publishNotReadyAddresses"].ToString());
+
+        var config = Named("ConfigMap", "nats-config")["data"]["nats-server.conf"].ToString();
+        foreach (var peer in Enumerable.Range(0, 3).Select(i => $"nats-route://nats-{i}.{headless["metadata"]["name"]}:6222"))
+        {
+            Assert.Contains(peer, config, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("server_name: $POD_NAME", config, StringComparison.Ordinal);
+        var container = Container(nats);
+        Assert.Equal("/healthz?js-enabled-only=true", container["readinessProbe"]["httpGet"]["path"].ToString());
+        Assert.Contains(((YamlSequenceNode)container["env"]).Children.Cast<YamlMappingNode>(),
+            e => e["name"].ToString() == "POD_NAME" && e["valueFrom"]["fieldRef"]["fieldPath"].ToString() == "metadata.name");
+
+        // A drain takes at most one node at a time: two of three keep JetStream's quorum.
+        var pdb = Named("PodDisruptionBudget", "nats");
+        Assert.Equal("1", pdb["spec"]["maxUnavailable"].ToString());
+        Assert.Equal("nats", pdb["spec"]["selector"]["matchLabels"]["app"].ToString());
+    }
+
+    [Theory]
+    [InlineData("gateway")]
+    [InlineData("aggregator")]
+    [InlineData("processor")]
+    [InlineData("enricher")]
+    public void Every_service_declares_its_streams_on_three_nodes(string service)
+    {
+        // Each service declares the whole topology at start; the first to come up decides the replicas.
+        Assert.Equal("3", Environment(Container(Named("Deployment", service)))["NATS_STREAM_REPLICAS"]);
+    }
+
+    [Fact]
+    public void Every_stage_runs_more_than_one_replica()
+    {
+        foreach (var service in Services.Keys)
+        {
+            Assert.True(int.Parse(Named("Deployment", service)["spec"]["replicas"].ToString(), System.Globalization.CultureInfo.InvariantCulture) > 1, $"{service} runs one replica");
+        }
+    }
+
+    [Fact]
+    public void The_keda_overlay_scales_the_processor_on_its_consumers_lag_instead_of_cpu()
+    {
+        var scaledObject = Assert.Single(RenderedWithKeda.Value, d => d["kind"].ToString() == "ScaledObject");
+        Assert.Equal("distributed-system", scaledObject["metadata"]["namespace"].ToString());
+        var target = scaledObject["spec"]["scaleTargetRef"];
+        Assert.Equal("Deployment", target["kind"].ToString());
+        Assert.Contains(RenderedWithKeda.Value, d => d["kind"].ToString() == "Deployment" && d["metadata"]["name"].ToString() == target["name"].ToString());
+        Assert.Equal("processor", target["name"].ToString());
+
+        var trigger = (YamlMappingNode)((YamlSequenceNode)scaledObject["spec"]["triggers"]).Children.Single();
+        Assert.Equal("nats-jetstream", trigger["type"].ToString());
+        var metadata = trigger["metadata"];
+        // The names the services really use.
+        Assert.Equal(Contracts.JetStreamNames.TasksStream, metadata["stream"].ToString());
+        Assert.Equal(Contracts.JetStreamNames.ProcessorsConsumer, metadata["consumer"].ToString());
+        Assert.Equal("$G", metadata["account"].ToString());
+        Assert.Matches("^[0-9]+$", metadata["lagThreshold"].ToString());
+        Assert.Matches("^[0-9]+$", metadata["activationLagThreshold"].ToString());
+        var monitoring = metadata["natsServerMonitoringEndpoint"].ToString();
+        var headless = Named("StatefulSet", "nats")["spec"]["serviceName"].ToString();
+        Assert.StartsWith($"{headless}.distributed-system.svc", monitoring, StringComparison.Ordinal);
+        Assert.EndsWith(":8222", monitoring, StringComparison.Ordinal);
+
+        // One autoscaler per Deployment: the overlay drops the CPU HPA the base keeps.
+        Assert.DoesNotContain(RenderedWithKeda.Value, d => d["kind"].ToString() == "HorizontalPodAutoscaler" && d["spec"]["scaleTargetRef"]["name"].ToString() == "processor");
+        Assert.Contains(Rendered.Value, d => d["kind"].ToString() == "HorizontalPodAutoscaler" && d["spec"]["scaleTargetRef"]["name"].ToString() == "processor");
+        Assert.DoesNotContain(Rendered.Value, d => d["kind"].ToString() == "ScaledObject");
+        Assert.Equal(Rendered.Value.Count, RenderedWithKeda.Value.Count);
+    }
+
     private static string NodePort(string service)
     {
         var spec = Named("Service", service)["spec"];
@@ -159,11 +239,12 @@ public sealed partial class KubernetesManifestTests
         ((YamlSequenceNode)container["env"]).Children.Cast<YamlMappingNode>()
             .ToDictionary(e => e["name"].ToString(), e => e.Children.TryGetValue("value", out var v) ? v.ToString() : null);
 
-    private static List<YamlMappingNode> Render()
+    /// <summary>A tree under deploy/, rendered as Argo CD and Flux render it: plain kustomize, default load restrictor.</summary>
+    private static List<YamlMappingNode> Render(params string[] tree)
     {
         var info = new ProcessStartInfo("kubectl")
         {
-            ArgumentList = { "kustomize", Path.Combine(RepositoryPaths.Root, "deploy", "k8s"), "--load-restrictor", "LoadRestrictionsNone" },
+            ArgumentList = { "kustomize", Path.Combine([RepositoryPaths.Root, "deploy", .. tree]) },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
