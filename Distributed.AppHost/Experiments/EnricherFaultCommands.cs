@@ -21,55 +21,15 @@ public static class EnricherFaultCommands
 
     public static IResourceBuilder<ProjectResource> WithFaultCommands(this IResourceBuilder<ProjectResource> enricher, int replicas)
     {
-        enricher.WithCommand(FailRequests, "Fail requests",
-            context => SendAsync(context, enricher.Resource, replicas, faults => faults with { ErrorRate = Percent(context) / 100.0 }),
-            new CommandOptions
-            {
-                Description = "Answer a share of enrichment requests with an error: processors retry with backoff, then store tasks with enrichment null (tasks_degraded_total).",
-                IconName = "ErrorCircle",
-                Arguments =
-                [
-                    new InteractionInput
-                    {
-                        Name = ErrorPercentArgument, Label = "Requests to fail (%)", InputType = InputType.Number, Value = "100", Required = true,
-                    },
-                ],
-                ValidateArguments = validation =>
-                {
-                    if (!TryNumber(validation.Inputs[ErrorPercentArgument].Value, 0, 100, out _))
-                    {
-                        validation.AddValidationError(validation.Inputs[ErrorPercentArgument], "A whole number from 0 to 100.");
-                    }
+        enricher.WithFaultCommand(FailRequests, "Fail requests", replicas, "ErrorCircle",
+            "Answer a share of enrichment requests with an error: processors retry with backoff, then store tasks with enrichment null (tasks_degraded_total).",
+            new FaultArgument(ErrorPercentArgument, "Requests to fail (%)", 100, 100),
+            (faults, percent) => faults with { ErrorRate = percent / 100.0 });
 
-                    return Task.CompletedTask;
-                },
-                UpdateState = Running,
-            });
-
-        enricher.WithCommand(SlowDown, "Slow down",
-            context => SendAsync(context, enricher.Resource, replicas, faults => faults with { ExtraLatencyMs = Latency(context) }),
-            new CommandOptions
-            {
-                Description = "Add latency to every enrichment request: traces show the wait, and past ENRICH_TIMEOUT_MS (2 s) processors time out and retry.",
-                IconName = "Timer",
-                Arguments =
-                [
-                    new InteractionInput
-                    {
-                        Name = LatencyArgument, Label = "Added latency (ms)", InputType = InputType.Number, Value = "500", Required = true,
-                    },
-                ],
-                ValidateArguments = validation =>
-                {
-                    if (!TryNumber(validation.Inputs[LatencyArgument].Value, 0, EnricherFaults.MaxExtraLatencyMs, out _))
-                    {
-                        validation.AddValidationError(validation.Inputs[LatencyArgument], $"A whole number from 0 to {EnricherFaults.MaxExtraLatencyMs}.");
-                    }
-
-                    return Task.CompletedTask;
-                },
-                UpdateState = Running,
-            });
+        enricher.WithFaultCommand(SlowDown, "Slow down", replicas, "Timer",
+            "Add latency to every enrichment request: traces show the wait, and past ENRICH_TIMEOUT_MS (2 s) processors time out and retry.",
+            new FaultArgument(LatencyArgument, "Added latency (ms)", 500, EnricherFaults.MaxExtraLatencyMs),
+            (faults, milliseconds) => faults with { ExtraLatencyMs = milliseconds });
 
         enricher.WithCommand(Heal, "Heal",
             context => SendAsync(context, enricher.Resource, replicas, _ => EnricherFaults.None),
@@ -81,6 +41,41 @@ public static class EnricherFaultCommands
             });
 
         return enricher;
+    }
+
+    /// <summary>A fault set by one whole number from 0 to <paramref name="Max"/>, asked for in the command's dialog.</summary>
+    private sealed record FaultArgument(string Name, string Label, int Default, int Max);
+
+    private static void WithFaultCommand(
+        this IResourceBuilder<ProjectResource> enricher, string name, string displayName, int replicas, string icon, string description,
+        FaultArgument argument, Func<EnricherFaults, int, EnricherFaults> change)
+    {
+        enricher.WithCommand(name, displayName,
+            context => SendAsync(context, enricher.Resource, replicas,
+                faults => change(faults, TryNumber(context.Arguments.GetString(argument.Name), 0, argument.Max, out var value) ? value : argument.Default)),
+            new CommandOptions
+            {
+                Description = description,
+                IconName = icon,
+                Arguments =
+                [
+                    new InteractionInput
+                    {
+                        Name = argument.Name, Label = argument.Label, InputType = InputType.Number,
+                        Value = argument.Default.ToString(CultureInfo.InvariantCulture), Required = true,
+                    },
+                ],
+                ValidateArguments = validation =>
+                {
+                    if (!TryNumber(validation.Inputs[argument.Name].Value, 0, argument.Max, out _))
+                    {
+                        validation.AddValidationError(validation.Inputs[argument.Name], $"A whole number from 0 to {argument.Max}.");
+                    }
+
+                    return Task.CompletedTask;
+                },
+                UpdateState = Running,
+            });
     }
 
     private static async Task<ExecuteCommandResult> SendAsync(
@@ -103,12 +98,6 @@ public static class EnricherFaultCommands
             ? CommandResults.Success($"Enricher {state}.")
             : CommandResults.Failure($"Only {after.Count} of {replicas} enricher replicas answered; those are now {state}.");
     }
-
-    private static int Percent(ExecuteCommandContext context) =>
-        TryNumber(context.Arguments.GetString(ErrorPercentArgument), 0, 100, out var value) ? value : 100;
-
-    private static int Latency(ExecuteCommandContext context) =>
-        TryNumber(context.Arguments.GetString(LatencyArgument), 0, EnricherFaults.MaxExtraLatencyMs, out var value) ? value : 500;
 
     private static bool TryNumber(string? text, int min, int max, out int value) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;

@@ -71,13 +71,18 @@ public sealed class NatsClusterTests(ClusterFixture cluster, ITestOutputHelper o
         await Eventually.MatchAsync(
             async () => (await cluster.Aggregator.StatsAsync()).CountFor(taskType), count => count >= report.Accepted.Count, Deadline,
             $"all {report.Accepted.Count} accepted tasks stored");
-        Assert.Equal(report.Accepted.Count, (await cluster.Aggregator.StatsAsync()).CountFor(taskType));
         foreach (var id in report.Accepted)
         {
             Assert.NotNull(await cluster.Aggregator.FindResultAsync(id));
         }
 
-        Record(report, kills);
+        // Each task is one row (request_id is unique). Beyond the accepted ones, only tasks answered 503
+        // may be there: a publish whose ack was lost in the leader change, which the contract allows
+        // (a client retrying with its Idempotency-Key gets it stored once).
+        var stored = (await cluster.Aggregator.StatsAsync()).CountFor(taskType);
+        Assert.InRange(stored, report.Accepted.Count, report.Accepted.Count + report.Count(HttpStatusCode.ServiceUnavailable));
+
+        Record(report, kills, stored - report.Accepted.Count);
     }
 
     [Fact]
@@ -137,12 +142,12 @@ public sealed class NatsClusterTests(ClusterFixture cluster, ITestOutputHelper o
         }
     }
 
-    private void Record(LoadReport report, List<(string Stream, string Node, TimeSpan KilledAt, TimeSpan LeaderAt, TimeSpan RecoveredAt)> kills)
+    private void Record(LoadReport report, List<(string Stream, string Node, TimeSpan KilledAt, TimeSpan LeaderAt, TimeSpan RecoveredAt)> kills, long refusedYetStored)
     {
         var lines = new StringBuilder()
             .AppendLine("# NATS cluster: the stream leader killed (written by NatsClusterTests)")
             .AppendLine()
-            .AppendLine(CultureInfo.InvariantCulture, $"3 nodes, streams R3, 50 tasks/s offered; {report.Accepted.Count} accepted, {report.Count(HttpStatusCode.ServiceUnavailable)} refused with 503 + Retry-After, all accepted stored once.")
+            .AppendLine(CultureInfo.InvariantCulture, $"3 nodes, streams R3, 50 tasks/s offered; {report.Accepted.Count} accepted, {report.Count(HttpStatusCode.ServiceUnavailable)} refused with 503 + Retry-After; every accepted task stored once, and {refusedYetStored} of the refused ones stored too (their ack was lost in the leader change).")
             .AppendLine()
             .AppendLine("| stream | node killed (its leader) | new leader after | longest 503 window | back to 3 current replicas after |")
             .AppendLine("|---|---|---:|---:|---:|");
