@@ -38,6 +38,7 @@ public sealed partial class TaskPublisher(
             var ack = await jetStream.PublishAsync(
                 subject,
                 payload,
+                headers: PipelineTracing.TraceContextHeaders(),
                 opts: new NatsJSPubOpts { MsgId = task.RequestId.ToString() },
                 cancellationToken: cancellationToken);
             if (ack.Error is { } apiError)

@@ -80,6 +80,13 @@ public static class Extensions
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
+        else if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_TRACES_SAMPLER"]))
+        {
+            // No exporter: a recorded span would go nowhere, so none is recorded. Spans are still
+            // started, unrecorded, and the pipeline writes their trace context into every message,
+            // so each row's trace_id is still its task's. OTEL_TRACES_SAMPLER set explicitly wins.
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.SetSampler(new ParentBasedSampler(new AlwaysOffSampler())));
+        }
 
         return builder;
     }
