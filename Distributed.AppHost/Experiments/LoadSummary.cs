@@ -15,8 +15,6 @@ public sealed record LoadSummary(
     TimeSpan? EndToEndP50,
     TimeSpan? EndToEndP99)
 {
-    public int NotStored => Accepted - Stored;
-
     public override string ToString()
     {
         var counts = string.Create(CultureInfo.InvariantCulture,
