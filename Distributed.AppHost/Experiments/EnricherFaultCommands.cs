@@ -37,7 +37,7 @@ public static class EnricherFaultCommands
             {
                 Description = "Turn off every injected fault.",
                 IconName = "HeartPulse",
-                UpdateState = Running,
+                UpdateState = CommandStates.EnabledWhenHealthy,
             });
 
         return enricher;
@@ -74,7 +74,7 @@ public static class EnricherFaultCommands
 
                     return Task.CompletedTask;
                 },
-                UpdateState = Running,
+                UpdateState = CommandStates.EnabledWhenHealthy,
             });
     }
 
@@ -101,9 +101,4 @@ public static class EnricherFaultCommands
 
     private static bool TryNumber(string? text, int min, int max, out int value) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
-
-    internal static ResourceCommandState Running(UpdateCommandStateContext context) =>
-        context.ResourceSnapshot.HealthStatus is Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
-            ? ResourceCommandState.Enabled
-            : ResourceCommandState.Disabled;
 }

@@ -53,7 +53,7 @@ public static class LoadCommands
                 },
                 UpdateState = context => context.Services.GetRequiredService<LoadGenerator>().IsRunning
                     ? ResourceCommandState.Disabled
-                    : EnricherFaultCommands.Running(context),
+                    : CommandStates.EnabledWhenHealthy(context),
             });
 
         gateway.WithCommand(StopLoad, "Stop load",

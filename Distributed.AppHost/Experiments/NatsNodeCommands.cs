@@ -16,7 +16,7 @@ public static class NatsNodeCommands
                 Description = "kill -9 this nats-server: with streams kept on 3 nodes, the cluster keeps accepting and delivering.",
                 IconName = "PlugDisconnected",
                 ConfirmationMessage = "Kill this NATS node with SIGKILL?",
-                UpdateState = EnricherFaultCommands.Running,
+                UpdateState = CommandStates.EnabledWhenHealthy,
             });
         return node;
     }

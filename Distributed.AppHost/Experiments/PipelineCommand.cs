@@ -26,7 +26,7 @@ public static class PipelineCommand
                 Description = "Accepted vs stored, the backlog of each consumer and the dead letters, right now.",
                 IconName = "Flowchart",
                 IsHighlighted = true,
-                UpdateState = EnricherFaultCommands.Running,
+                UpdateState = CommandStates.EnabledWhenHealthy,
             });
         return aggregator;
     }

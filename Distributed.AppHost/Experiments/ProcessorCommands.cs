@@ -24,7 +24,7 @@ public static class ProcessorCommands
             {
                 Description = "Every processor replica finishes the tasks it holds and takes no more: the backlog of the 'processors' consumer grows.",
                 IconName = "Pause",
-                UpdateState = EnricherFaultCommands.Running,
+                UpdateState = CommandStates.EnabledWhenHealthy,
             });
         processor.WithCommand(Resume, "Resume",
             context => SwitchAsync(context, processor.Resource, replicas, paused: false),
@@ -32,7 +32,7 @@ public static class ProcessorCommands
             {
                 Description = "Every processor replica takes tasks again: the backlog drains.",
                 IconName = "Play",
-                UpdateState = EnricherFaultCommands.Running,
+                UpdateState = CommandStates.EnabledWhenHealthy,
             });
         processor.WithCommand(Crash, "Crash this replica",
             context => ProcessKill.KillAsync(context, "its unacked tasks are redelivered to the other replicas after the ack wait"),
@@ -41,7 +41,7 @@ public static class ProcessorCommands
                 Description = "kill -9 this replica: the tasks it held come back after the ack wait and another replica stores them. Start brings it back.",
                 IconName = "Bug",
                 ConfirmationMessage = "Kill this processor replica with SIGKILL? Its tasks are redelivered to the other replicas after the ack wait.",
-                UpdateState = EnricherFaultCommands.Running,
+                UpdateState = CommandStates.EnabledWhenHealthy,
             });
         return processor;
     }
