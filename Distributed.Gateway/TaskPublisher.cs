@@ -33,6 +33,8 @@ public sealed partial class TaskPublisher(
             return PublishOutcome.TooLarge($"the task is {payload.Length} bytes as a message; NATS takes at most {maxPayload}");
         }
 
+        using var span = PipelineTracing.StartSend(Subjects.TasksPrefix + "*");
+        span.TagTask(task.RequestId, task.TaskType);
         try
         {
             var ack = await jetStream.PublishAsync(

@@ -16,7 +16,7 @@ public sealed class DeadLetterPublisher(INatsJSContext jetStream, PipelineMetric
         {
             [MessageHeaders.DeadLetterReason] = Sanitize(reason),
             [MessageHeaders.DeadLetterSubject] = originalSubject,
-        };
+        }.WithTraceContext();
         var subject = Subjects.DeadLetter(stage);
         var ack = await jetStream.PublishAsync(subject, body, headers: headers, cancellationToken: cancellationToken);
         ack.EnsureSuccess();

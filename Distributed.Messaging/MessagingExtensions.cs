@@ -4,7 +4,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
-using NATS.Client.OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -46,12 +45,11 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<PipelineMetrics>();
         builder.Services.AddHealthChecks().AddCheck<NatsHealthCheck>("nats");
 
-        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics
-            .AddMeter(PipelineMetrics.MeterName)
-            .AddNatsClientInstrumentation());
-        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing
-            .AddSource(PipelineTracing.SourceName)
-            .AddNatsClientInstrumentation());
+        // NATS.Net's own instrumentation is left out on purpose: the pipeline's spans and counters
+        // say what it does per message, and the client's cost ~20 µs of CPU per publish and per
+        // delivery even for spans never recorded (docs/benchmarks.md, issue 11).
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(PipelineMetrics.MeterName));
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(PipelineTracing.SourceName));
         return builder;
     }
 

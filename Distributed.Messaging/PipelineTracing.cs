@@ -6,8 +6,10 @@ namespace Distributed.Messaging;
 /// <summary>
 /// Spans for the pipeline's own work, named and tagged as OpenTelemetry's messaging conventions
 /// have them (<c>{operation} {destination}</c>, <c>messaging.*</c>), plus <c>task.request_id</c> and
-/// <c>task.type</c> so a task can be found by its id. NATS.Net writes the W3C trace context into
-/// message headers on publish; a consumer continues the trace from there.
+/// <c>task.type</c> so a task can be found by its id. The pipeline writes the W3C trace context
+/// into the headers of every message it sends and reads it back on receipt itself: NATS.Net's own
+/// instrumentation cost every publish and every delivery about 20 µs of CPU even for a span that
+/// was never recorded, and it wrote the context only for recorded spans.
 /// </summary>
 public static class PipelineTracing
 {
@@ -33,6 +35,20 @@ public static class PipelineTracing
     {
         activity?.SetTag(RequestIdTag, requestId.ToString());
         activity?.SetTag(TaskTypeTag, taskType);
+    }
+
+    /// <summary>
+    /// Starts the span of sending one message, from publish to the server's answer (a JetStream
+    /// ack or a reply); the message then carries this span's context.
+    /// </summary>
+    public static Activity? StartSend(string destinationTemplate, ActivityKind kind = ActivityKind.Producer)
+    {
+        var operation = kind == ActivityKind.Client ? "request" : "publish";
+        var activity = Source.StartActivity($"{operation} {destinationTemplate}", kind);
+        activity?.SetTag("messaging.system", "nats");
+        activity?.SetTag("messaging.operation.type", "send");
+        activity?.SetTag("messaging.destination.template", destinationTemplate);
+        return activity;
     }
 
     /// <summary>
@@ -89,13 +105,12 @@ public static class PipelineTracing
     }
 
     /// <summary>
-    /// Adds the current trace context when its span is not recorded (sampled out): NATS.Net writes
-    /// <c>traceparent</c> only for a recorded span, and without it the next service would start a
-    /// new trace and the stored row's trace_id would not be the task's.
+    /// Adds the current trace context, recorded or not: a sampled-out task keeps its trace id all
+    /// the way to its row.
     /// </summary>
     public static NatsHeaders WithTraceContext(this NatsHeaders headers)
     {
-        if (UnrecordedW3C() is { } activity && !headers.ContainsKey(TraceParentHeader))
+        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity)
         {
             headers[TraceParentHeader] = activity.Id;
             if (activity.TraceStateString is { Length: > 0 } state)
@@ -107,12 +122,12 @@ public static class PipelineTracing
         return headers;
     }
 
-    /// <summary>Headers for a publish that has none of its own: null unless the trace context needs writing.</summary>
-    public static NatsHeaders? TraceContextHeaders() => UnrecordedW3C() is null ? null : new NatsHeaders().WithTraceContext();
+    /// <summary>Headers for a publish that has none of its own: null when there is no trace to carry.</summary>
+    public static NatsHeaders? TraceContextHeaders() =>
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C } ? new NatsHeaders().WithTraceContext() : null;
 
     /// <summary>
-    /// The W3C trace context a message carries, sampled or not. (NATS.Net's own reader gave an empty
-    /// context for a sampled-out one, so its task's spans began a new trace.)
+    /// The W3C trace context a message carries, sampled or not.
     /// </summary>
     private static ActivityContext ContextOf(NatsHeaders? headers) =>
         headers is not null
@@ -120,9 +135,6 @@ public static class PipelineTracing
         && ActivityContext.TryParse(parent.ToString(), headers.TryGetValue("tracestate", out var state) ? state.ToString() : null, isRemote: true, out var context)
             ? context
             : default;
-
-    private static Activity? UnrecordedW3C() =>
-        Activity.Current is { IdFormat: ActivityIdFormat.W3C, Recorded: false } activity ? activity : null;
 
     /// <summary>The trace id carried by a message, or null when it carries none.</summary>
     public static string? TraceIdOf(NatsHeaders? headers)

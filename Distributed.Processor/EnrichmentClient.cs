@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Distributed.Messaging;
 using Distributed.Contracts;
 using Microsoft.Extensions.Options;
@@ -13,11 +14,24 @@ public sealed class EnrichmentClient(INatsConnection connection, IOptions<Proces
     public async Task<EnrichmentOutcome> EnrichAsync(TaskMessage task, CancellationToken cancellationToken)
     {
         var request = ContractJson.Serialize(new EnrichmentRequest(task.RequestId, task.TaskType, task.Data));
+        using var span = PipelineTracing.StartSend(Subjects.EnrichRequest, ActivityKind.Client);
+        var outcome = await RequestAsync(request, cancellationToken);
+        if (outcome.Failure is not null)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, outcome.Failure);
+        }
+
+        return outcome;
+    }
+
+    private async Task<EnrichmentOutcome> RequestAsync(byte[] request, CancellationToken cancellationToken)
+    {
         try
         {
             var reply = await connection.RequestAsync<byte[], byte[]>(
                 Subjects.EnrichRequest,
                 request,
+                headers: PipelineTracing.TraceContextHeaders(),
                 replyOpts: new NatsSubOpts { Timeout = options.Value.EnrichTimeout },
                 cancellationToken: cancellationToken);
             metrics.Published(Subjects.EnrichRequest);

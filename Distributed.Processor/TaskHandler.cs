@@ -78,8 +78,12 @@ public sealed partial class TaskHandler(
         }
 
         var subject = Subjects.Result(task.TaskType);
-        var headers = new NatsHeaders { [MessageHeaders.SubmittedAt] = task.SubmittedAt.ToString("O", CultureInfo.InvariantCulture) }.WithTraceContext();
-        await PublishResultAsync(msg, subject, payload, headers, task.RequestId, cancellationToken);
+        using (PipelineTracing.StartSend(Subjects.ResultsPrefix + "*"))
+        {
+            var headers = new NatsHeaders { [MessageHeaders.SubmittedAt] = task.SubmittedAt.ToString("O", CultureInfo.InvariantCulture) }.WithTraceContext();
+            await PublishResultAsync(msg, subject, payload, headers, task.RequestId, cancellationToken);
+        }
+
         metrics.Published(subject);
 
         // A plain ack, not a double one: if it is lost the task comes back, and its result is

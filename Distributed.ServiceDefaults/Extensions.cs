@@ -75,6 +75,11 @@ public static class Extensions
         {
             builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new PlumbingFilter()));
         }
+        else
+        {
+            // Only for whoever debugs NATS itself: the client's spans cost every message CPU.
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(PlumbingFilter.NatsClientSource));
+        }
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]))
         {

@@ -4,17 +4,18 @@ using OpenTelemetry;
 namespace Distributed.ServiceDefaults.Telemetry;
 
 /// <summary>
-/// Keeps client plumbing from starting traces of its own: the NATS client's pull requests,
-/// JetStream API calls and inbox subscriptions made while idle, and database calls of health
-/// checks and migrations. A span of those clients without a parent is not recorded (and so
-/// neither is anything under it); inside a task's trace they keep their parent and are recorded
-/// as before. TRACE_PLUMBING=true brings them back for whoever debugs NATS or PostgreSQL itself.
+/// Keeps client plumbing from starting traces of its own: database calls of health checks and
+/// migrations. A span of the database client without a parent is not recorded (and so neither is
+/// anything under it); inside a task's trace it keeps its parent and is recorded as before.
+/// TRACE_PLUMBING=true turns this filter off and adds the NATS client's own spans (pull
+/// requests, JetStream API calls, inbox subscriptions), for whoever debugs NATS or PostgreSQL itself.
 /// </summary>
 public sealed class PlumbingFilter : BaseProcessor<Activity>
 {
     public const string VariableName = "TRACE_PLUMBING";
+    public const string NatsClientSource = "NATS.Net";
 
-    private static readonly HashSet<string> ClientSources = ["NATS.Net", "Npgsql"];
+    private static readonly HashSet<string> ClientSources = ["Npgsql"];
 
     public override void OnStart(Activity data)
     {

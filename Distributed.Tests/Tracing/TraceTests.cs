@@ -61,6 +61,10 @@ public sealed class TraceTests(LocalProcesses topology)
             var requestIds = trace.Select(s => s.Attributes.GetValueOrDefault("task.request_id")).OfType<string>().Distinct().ToList();
             Assert.Equal([task.RequestId.ToString()], requestIds);
             Assert.Contains(trace, s => s.Name == "stored result" && s.Service.Contains("Aggregator", StringComparison.Ordinal));
+            // Each hop nests under the span that sent its message, so the waterfall reads as the task travelled.
+            var process = ChildOf(trace, ChildOf(trace, Single(trace, "POST /tasks", "Gateway"), "publish tasks.*", "Gateway"), "process tasks.*", "Processor");
+            ChildOf(trace, ChildOf(trace, process, "request enrich.request", "Processor"), "process enrich.request", "Enricher");
+            ChildOf(trace, process, "publish results.*", "Processor");
             // The aggregator's batch work (the insert, the acks of every result in it) is the batch's trace, not this one.
             Assert.DoesNotContain(trace, s => s.Service.Contains("Aggregator", StringComparison.Ordinal)
                 && (s.Name.Contains("$JS.ACK", StringComparison.Ordinal) || s.Scope == "Npgsql"));
@@ -69,6 +73,16 @@ public sealed class TraceTests(LocalProcesses topology)
         // The batches that stored them link to every task's trace.
         var linked = received.Where(s => s.Name == "process results.*").SelectMany(s => s.Links).Select(l => l.TraceId).ToHashSet();
         Assert.Superset(tasks.Select(t => t.TraceId).ToHashSet(), linked);
+    }
+
+    private static ReceivedSpan Single(List<ReceivedSpan> trace, string name, string service) =>
+        Assert.Single(trace, s => s.Name == name && s.Service.Contains(service, StringComparison.Ordinal));
+
+    private static ReceivedSpan ChildOf(List<ReceivedSpan> trace, ReceivedSpan parent, string name, string service)
+    {
+        var child = Single(trace, name, service);
+        Assert.True(child.ParentSpanId == parent.SpanId, $"{service}'s '{name}' is not under {parent.Service}'s '{parent.Name}'");
+        return child;
     }
 
     private List<ReceivedSpan> SpansOf(string traceId) => [.. topology.Traces.Spans.Where(s => s.TraceId == traceId)];
