@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # What the gateway's telemetry costs (issue 11, goal 1): the gateway's Release build against its
 # own nats-server (a fresh one per measurement), wrk POST /tasks (64 connections, 10 s, after a 15 s warm-up), RUNS times each:
-#   default — spans under an always-on sampler and every metric, as the AppHost runs it;
-#   OTEL_TRACES_SAMPLER=always_off — metrics only;
+#   always_on — spans recorded (an always-on sampler) and every metric, as the AppHost runs it;
+#   unrecorded — a start by hand without an OTLP endpoint: spans started, not recorded, metrics;
+#   + NATS client spans — the same with TRACE_PLUMBING=true, which adds NATS.Net's own spans
+#     (what every publish cost before the pipeline wrote its trace context itself);
 #   OTEL_SDK_DISABLED=true — no OpenTelemetry at all.
 #   RUNS=3 bench/gateway-telemetry.sh   → $RESULTS/gateway-telemetry/report.md
 set -euo pipefail
@@ -16,7 +18,8 @@ body=$BENCH_STATE/task.json
 echo '{"task_type":"bench","data":{"seq":1,"value":42,"note":"a task of about the size the load tool sends"}}' >"$body"
 : >"$OUT/runs.jsonl"
 for run in $(seq 1 "${RUNS:-3}"); do
-  for setting in "default|OTEL_TRACES_SAMPLER=always_on" "metrics only|OTEL_TRACES_SAMPLER=always_off" "no OpenTelemetry|OTEL_SDK_DISABLED=true"; do
+  for setting in "always_on|OTEL_TRACES_SAMPLER=always_on" "unrecorded|TRACE_PLUMBING=false" \
+    "unrecorded + NATS client spans|TRACE_PLUMBING=true" "no OpenTelemetry|OTEL_SDK_DISABLED=true"; do
     echo "== run $run: ${setting%%|*}" >&2
     # A fresh store each time: nothing consumes TASKS here, and a full stream would answer 503.
     private_nats "$NATS_PORT"

@@ -23,6 +23,31 @@ wait_http "$api/health" 120 # the migrations have run: the tables exist
 
 sql() { PGPASSWORD=bench psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d aggregator -At "$@"; }
 
+# What PostgreSQL alone spends on a page: pgbench (prepared, 16 clients, 8 s, RUNS times) on the
+# newest-first page as the aggregator asks it, the same without its two jsonb columns, and the same
+# over a json-typed copy of the newest 200,000 rows — what turning jsonb back into text costs.
+page_statement_costs() { # ROWS
+  local columns="id, request_id, task_type, payload, enrichment, processed_at, processor_id, trace_id"
+  local order="ORDER BY processed_at DESC, id DESC LIMIT 50"
+  sql -c "DROP TABLE IF EXISTS results_as_json" \
+    -c "CREATE TABLE results_as_json AS SELECT id, request_id, task_type, payload::json AS payload, enrichment::json AS enrichment,
+          processed_at, processor_id, trace_id FROM results ORDER BY processed_at DESC LIMIT 200000" \
+    -c "CREATE INDEX ON results_as_json (processed_at, id)" -c "VACUUM ANALYZE results_as_json"
+  echo "SELECT $columns FROM results $order;" >"$BENCH_STATE/page-jsonb.sql"
+  echo "SELECT id, request_id, task_type, processed_at, processor_id, trace_id FROM results $order;" >"$BENCH_STATE/page-no-json.sql"
+  echo "SELECT $columns FROM results_as_json $order;" >"$BENCH_STATE/page-json.sql"
+  { echo "| $1 rows: the page statement in pgbench | tps per run |"; echo "|---|---|"; } >>"$OUT/report.md"
+  for variant in jsonb no-json json; do
+    local runs=()
+    for _ in $(seq 1 "${RUNS:-3}"); do
+      runs+=("$(PGPASSWORD=bench pgbench -n -M prepared -c 16 -j 2 -T 8 -h 127.0.0.1 -p "$PG_PORT" -U postgres \
+        -f "$BENCH_STATE/page-$variant.sql" aggregator 2>/dev/null | sed -n 's/^tps = \([0-9]*\).*/\1/p')")
+    done
+    echo "| $variant | ${runs[*]} |" >>"$OUT/report.md"
+  done
+  sql -c "DROP TABLE results_as_json"
+}
+
 filled=0
 : >"$OUT/report.md"
 for rows in ${ROWS_LIST:-1000000 10000000}; do
@@ -74,5 +99,6 @@ for rows in ${ROWS_LIST:-1000000 10000000}; do
     done
   done
   { echo; echo "### $rows rows"; echo; python3 "$ROOT/bench/wrk/summarize.py" --server aggregator "$OUT/$rows.jsonl"; echo; } >>"$OUT/report.md"
+  page_statement_costs "$rows"
 done
 cat "$OUT/report.md"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Takes the README's screenshots of the experiment commands from a running ./scripts/dev.sh,
-# with Debian's chromium driven by playwright-core (no browser download).
+# Takes the README's screenshots from a running ./scripts/dev.sh — a task's trace and the Traces
+# page, then the experiment commands — with Debian's chromium driven by playwright-core (no
+# browser download). CAPTURE=traces or CAPTURE=experiments takes only those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,9 @@ fi
 command -v chromium >/dev/null || { echo "chromium is not installed: apt-get install chromium" >&2; exit 1; }
 
 # An ES module resolves its imports from where it lies, so it runs beside playwright-core.
-cp scripts/dashboard/capture-experiments.mjs "$tools/capture-experiments.mjs"
-OUT_DIR="$PWD/docs/images" CHROMIUM="$(command -v chromium)" node "$tools/capture-experiments.mjs"
-echo "Screenshots written to docs/images/dashboard-{commands,send-load,load-logs,show-pipeline}.png"
+for script in traces experiments; do
+  [[ "${CAPTURE:-all}" == all || "${CAPTURE}" == "$script" ]] || continue
+  cp "scripts/dashboard/capture-$script.mjs" "$tools/capture-$script.mjs"
+  OUT_DIR="$PWD/docs/images" CHROMIUM="$(command -v chromium)" node "$tools/capture-$script.mjs"
+done
+echo "Screenshots written to docs/images/dashboard-*.png"

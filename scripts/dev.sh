@@ -12,4 +12,7 @@ if [[ -f .env ]]; then
 fi
 
 ./scripts/install-deps.sh
-exec dotnet run --project Distributed.AppHost --launch-profile http "$@"
+# Release by default: this runs the system (demos, experiments, load under the dashboard), and
+# unoptimised Debug code would be what a load measures. Debugging is the IDE's F5 on the AppHost,
+# or CONFIGURATION=Debug here.
+exec dotnet run --project Distributed.AppHost --configuration "${CONFIGURATION:-Release}" --launch-profile http "$@"
