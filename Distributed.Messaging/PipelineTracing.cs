@@ -23,31 +23,51 @@ public static class PipelineTracing
     /// <summary>Starts the span of processing one message, in the trace the message carries.</summary>
     public static Activity? StartProcessing(NatsHeaders? headers, string subject, string destinationTemplate)
     {
+        // Started even when it is not recorded: as Activity.Current it carries the trace context
+        // on to the messages this one leads to. Tags are only work when the span is kept.
         var activity = Source.StartActivity($"process {destinationTemplate}", ActivityKind.Consumer, ContextOf(headers));
-        activity?.SetTag("messaging.system", "nats");
-        activity?.SetTag("messaging.operation.type", "process");
-        activity?.SetTag("messaging.destination.name", subject);
-        activity?.SetTag("messaging.destination.template", destinationTemplate);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("messaging.system", "nats");
+            activity.SetTag("messaging.operation.type", "process");
+            activity.SetTag("messaging.destination.name", subject);
+            activity.SetTag("messaging.destination.template", destinationTemplate);
+        }
+
         return activity;
     }
 
     public static void TagTask(this Activity? activity, Guid requestId, string taskType)
     {
-        activity?.SetTag(RequestIdTag, requestId.ToString());
-        activity?.SetTag(TaskTypeTag, taskType);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(RequestIdTag, requestId.ToString());
+            activity.SetTag(TaskTypeTag, taskType);
+        }
     }
 
     /// <summary>
     /// Starts the span of sending one message, from publish to the server's answer (a JetStream
-    /// ack or a reply); the message then carries this span's context.
+    /// ack or a reply); the message then carries this span's context. Inside a span that is not
+    /// recorded there is none: a parent-based sampler would not record it either, and the message
+    /// carries the unrecorded span's context, which holds the same trace id.
     /// </summary>
     public static Activity? StartSend(string destinationTemplate, ActivityKind kind = ActivityKind.Producer)
     {
+        if (Activity.Current is { Recorded: false })
+        {
+            return null;
+        }
+
         var operation = kind == ActivityKind.Client ? "request" : "publish";
         var activity = Source.StartActivity($"{operation} {destinationTemplate}", kind);
-        activity?.SetTag("messaging.system", "nats");
-        activity?.SetTag("messaging.operation.type", "send");
-        activity?.SetTag("messaging.destination.template", destinationTemplate);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("messaging.system", "nats");
+            activity.SetTag("messaging.operation.type", "send");
+            activity.SetTag("messaging.destination.template", destinationTemplate);
+        }
+
         return activity;
     }
 
@@ -85,12 +105,19 @@ public static class PipelineTracing
     /// </summary>
     public static void RecordOutcome(NatsHeaders? headers, Guid requestId, string taskType, string outcome, string? error, Activity? batch)
     {
+        var parent = ContextOf(headers);
+        if (parent != default && (parent.TraceFlags & ActivityTraceFlags.Recorded) == 0)
+        {
+            // A sampled-out task: nothing in its trace is kept, so neither would this span be.
+            return;
+        }
+
         var current = Activity.Current;
         Activity.Current = null;
         try
         {
             ActivityLink[] links = batch is null ? [] : [new ActivityLink(batch.Context)];
-            using var activity = Source.StartActivity($"{outcome} result", ActivityKind.Internal, ContextOf(headers), links: links);
+            using var activity = Source.StartActivity($"{outcome} result", ActivityKind.Internal, parent, links: links);
             activity.TagTask(requestId, taskType);
             activity?.SetTag("task.outcome", outcome);
             if (error is not null)

@@ -28,6 +28,8 @@ public sealed class TraceContextTests
 
         Assert.NotNull(processing);
         Assert.False(processing.Recorded);
+        // No span of its own inside an unrecorded one: the message carries the processing span's context.
+        Assert.Null(PipelineTracing.StartSend("results.*"));
         var outgoing = new NatsHeaders().WithTraceContext();
         Assert.Equal(traceId, processing.TraceId);
         Assert.True(outgoing.ContainsKey("traceparent"), $"no traceparent written; current {Activity.Current?.Id} recorded {Activity.Current?.Recorded} format {Activity.Current?.IdFormat}");
