@@ -33,7 +33,7 @@ public sealed partial class TaskPublisher(
             return PublishOutcome.TooLarge($"the task is {payload.Length} bytes as a message; NATS takes at most {maxPayload}");
         }
 
-        using var span = PipelineTracing.StartSend(Subjects.TasksPrefix + "*");
+        using var span = PipelineTracing.StartSend(subject, Subjects.TasksPrefix + "*");
         span.TagTask(task.RequestId, task.TaskType);
         try
         {

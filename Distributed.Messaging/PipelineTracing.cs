@@ -52,7 +52,7 @@ public static class PipelineTracing
     /// recorded there is none: a parent-based sampler would not record it either, and the message
     /// carries the unrecorded span's context, which holds the same trace id.
     /// </summary>
-    public static Activity? StartSend(string destinationTemplate, ActivityKind kind = ActivityKind.Producer)
+    public static Activity? StartSend(string subject, string destinationTemplate, ActivityKind kind = ActivityKind.Producer)
     {
         if (Activity.Current is { Recorded: false })
         {
@@ -65,6 +65,7 @@ public static class PipelineTracing
         {
             activity.SetTag("messaging.system", "nats");
             activity.SetTag("messaging.operation.type", "send");
+            activity.SetTag("messaging.destination.name", subject);
             activity.SetTag("messaging.destination.template", destinationTemplate);
         }
 

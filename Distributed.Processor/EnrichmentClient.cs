@@ -14,7 +14,7 @@ public sealed class EnrichmentClient(INatsConnection connection, IOptions<Proces
     public async Task<EnrichmentOutcome> EnrichAsync(TaskMessage task, CancellationToken cancellationToken)
     {
         var request = ContractJson.Serialize(new EnrichmentRequest(task.RequestId, task.TaskType, task.Data));
-        using var span = PipelineTracing.StartSend(Subjects.EnrichRequest, ActivityKind.Client);
+        using var span = PipelineTracing.StartSend(Subjects.EnrichRequest, Subjects.EnrichRequest, ActivityKind.Client);
         var outcome = await RequestAsync(request, cancellationToken);
         if (outcome.Failure is not null)
         {

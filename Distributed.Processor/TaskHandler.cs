@@ -78,7 +78,7 @@ public sealed partial class TaskHandler(
         }
 
         var subject = Subjects.Result(task.TaskType);
-        using (PipelineTracing.StartSend(Subjects.ResultsPrefix + "*"))
+        using (PipelineTracing.StartSend(subject, Subjects.ResultsPrefix + "*"))
         {
             var headers = new NatsHeaders { [MessageHeaders.SubmittedAt] = task.SubmittedAt.ToString("O", CultureInfo.InvariantCulture) }.WithTraceContext();
             await PublishResultAsync(msg, subject, payload, headers, task.RequestId, cancellationToken);

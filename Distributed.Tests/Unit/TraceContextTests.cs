@@ -29,7 +29,7 @@ public sealed class TraceContextTests
         Assert.NotNull(processing);
         Assert.False(processing.Recorded);
         // No span of its own inside an unrecorded one: the message carries the processing span's context.
-        Assert.Null(PipelineTracing.StartSend("results.*"));
+        Assert.Null(PipelineTracing.StartSend("results.t", "results.*"));
         var outgoing = new NatsHeaders().WithTraceContext();
         Assert.Equal(traceId, processing.TraceId);
         Assert.True(outgoing.ContainsKey("traceparent"), $"no traceparent written; current {Activity.Current?.Id} recorded {Activity.Current?.Recorded} format {Activity.Current?.IdFormat}");
@@ -47,11 +47,13 @@ public sealed class TraceContextTests
         var incoming = new NatsHeaders { ["traceparent"] = $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01" };
 
         using var processing = PipelineTracing.StartProcessing(incoming, "tasks.t", "tasks.*");
-        using var send = PipelineTracing.StartSend("results.*");
+        using var send = PipelineTracing.StartSend("results.t", "results.*");
 
         Assert.NotNull(send);
         Assert.True(send.Recorded);
         Assert.Equal("publish results.*", send.DisplayName);
+        // The dashboard names a messaging span by its system and destination: "MSG nats results.t".
+        Assert.Equal("results.t", send.GetTagItem("messaging.destination.name"));
         Assert.Equal(processing!.SpanId, send.ParentSpanId);
         var outgoing = PipelineTracing.TraceContextHeaders();
         Assert.NotNull(outgoing);
