@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every figure in docs/benchmarks.md, in one go (about an hour on 2 cores): starts and stops the
+# Every figure in docs/benchmarks.md, in one go (about 1.5 hours on 2 cores): starts and stops the
 # AppHost (Release) itself, so nothing else may hold ports 3000/3001/4222/5432 meanwhile.
 # Traces are sampled at TRACE_RATIO (default 0.01) except in tracing.sh, which measures what
 # exporting every trace costs. Results go to bench/results/latest/; the last step turns them
@@ -27,5 +27,18 @@ for n in 1 2 4 8; do
   step env REPLICAS=$n "$HERE/scaling.sh"
 done
 step "$HERE/threadpool.sh"
+
+# Issues 11 and 13: wrk against Release builds started by hand on private ports, and the AppHost
+# as dev.sh runs it. Both as a user would start them, so with no sampler set.
+(
+  unset OTEL_TRACES_SAMPLER OTEL_TRACES_SAMPLER_ARG
+  step env RUNS=3 "$HERE/pipeline-by-hand.sh"
+  step env RUNS=3 "$HERE/gateway-telemetry.sh"
+  step env ROWS_LIST=1000000 RUNS=3 "$HERE/query-api.sh"
+  step env RUNS=3 "$HERE/nats-cluster.sh"
+  apphost_start rates
+  step env RATES="1000 1500" RUNS=3 DURATION=20s "$HERE/apphost-rates.sh"
+  apphost_stop
+)
 
 bench report --results "$RESULTS" --out "$ROOT/docs"
