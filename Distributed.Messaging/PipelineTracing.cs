@@ -26,15 +26,7 @@ public static class PipelineTracing
         // Started even when it is not recorded: as Activity.Current it carries the trace context
         // on to the messages this one leads to. Tags are only work when the span is kept.
         var activity = Source.StartActivity($"process {destinationTemplate}", ActivityKind.Consumer, ContextOf(headers));
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag("messaging.system", "nats");
-            activity.SetTag("messaging.operation.type", "process");
-            activity.SetTag("messaging.destination.name", subject);
-            activity.SetTag("messaging.destination.template", destinationTemplate);
-        }
-
-        return activity;
+        return TagMessaging(activity, "process", subject, destinationTemplate);
     }
 
     public static void TagTask(this Activity? activity, Guid requestId, string taskType)
@@ -60,11 +52,15 @@ public static class PipelineTracing
         }
 
         var operation = kind == ActivityKind.Client ? "request" : "publish";
-        var activity = Source.StartActivity($"{operation} {destinationTemplate}", kind);
+        return TagMessaging(Source.StartActivity($"{operation} {destinationTemplate}", kind), "send", subject, destinationTemplate);
+    }
+
+    private static Activity? TagMessaging(Activity? activity, string operationType, string subject, string destinationTemplate)
+    {
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("messaging.system", "nats");
-            activity.SetTag("messaging.operation.type", "send");
+            activity.SetTag("messaging.operation.type", operationType);
             activity.SetTag("messaging.destination.name", subject);
             activity.SetTag("messaging.destination.template", destinationTemplate);
         }

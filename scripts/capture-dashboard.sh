@@ -12,10 +12,10 @@ if [[ ! -d "$tools/node_modules/playwright-core" ]]; then
 fi
 command -v chromium >/dev/null || { echo "chromium is not installed: apt-get install chromium" >&2; exit 1; }
 
-# An ES module resolves its imports from where it lies, so it runs beside playwright-core.
+# An ES module resolves its imports from where it lies, so the scripts run beside playwright-core.
+cp scripts/dashboard/*.mjs "$tools/"
 for script in traces experiments; do
   [[ "${CAPTURE:-all}" == all || "${CAPTURE}" == "$script" ]] || continue
-  cp "scripts/dashboard/capture-$script.mjs" "$tools/capture-$script.mjs"
   OUT_DIR="$PWD/docs/images" CHROMIUM="$(command -v chromium)" node "$tools/capture-$script.mjs"
 done
 echo "Screenshots written to docs/images/dashboard-*.png"

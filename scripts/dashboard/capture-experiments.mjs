@@ -1,6 +1,7 @@
 // Screenshots of the experiment commands in a running dashboard (./scripts/dev.sh), for the README.
 // Run through ../capture-dashboard.sh, which installs playwright-core and uses Debian's chromium.
 import { chromium } from 'playwright-core';
+import { dismissBanners } from './dashboard-page.mjs';
 
 const dashboard = process.env.DASHBOARD_URL ?? 'http://localhost:15888';
 const out = process.env.OUT_DIR ?? 'docs/images';
@@ -10,14 +11,7 @@ const page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
 async function resources() {
   await page.goto(`${dashboard}/`, { waitUntil: 'networkidle' });
   await page.getByRole('row').filter({ hasText: 'gateway' }).first().waitFor();
-  // The banners about the unsecured local endpoint and certificate are not what these pictures show.
-  await page.getByText('Endpoint is unsecured').waitFor({ timeout: 5000 }).catch(() => {});
-  for (let i = 0; i < 3; i++) {
-    const close = page.locator('[aria-label="Dismiss notification"]').first();
-    if (await close.count() === 0) break;
-    await close.click();
-    await page.waitForTimeout(300);
-  }
+  await dismissBanners(page);
 }
 
 async function openCommands(resource) {

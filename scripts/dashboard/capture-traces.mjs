@@ -1,6 +1,7 @@
 // Screenshots of the Traces page and one task's trace in a running dashboard (./scripts/dev.sh),
 // for the README. Run through ../capture-dashboard.sh, which installs playwright-core and uses Debian's chromium.
 import { chromium } from 'playwright-core';
+import { dismissBanners } from './dashboard-page.mjs';
 
 const dashboard = process.env.DASHBOARD_URL ?? 'http://localhost:15888';
 const gateway = process.env.GATEWAY_URL ?? 'http://127.0.0.1:3000';
@@ -29,20 +30,10 @@ if (!row) throw new Error('the last task was not stored within 60 s');
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 const page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
 
-async function dismissBanners() {
-  await page.getByText('Endpoint is unsecured').waitFor({ timeout: 5000 }).catch(() => {});
-  for (let i = 0; i < 3; i++) {
-    const close = page.locator('[aria-label="Dismiss notification"]').first();
-    if (await close.count() === 0) break;
-    await close.click();
-    await page.waitForTimeout(300);
-  }
-}
-
 // Spans are exported in batches: give the last ones time to arrive.
 await new Promise(resolve => setTimeout(resolve, 6000));
 await page.goto(`${dashboard}/traces`, { waitUntil: 'networkidle' });
-await dismissBanners();
+await dismissBanners(page);
 await page.getByText('POST /tasks').first().waitFor();
 await page.waitForTimeout(1000);
 await page.screenshot({ path: `${out}/dashboard-traces.png` });
