@@ -40,8 +40,7 @@ public sealed class PlumbingFilter : BaseProcessor<Activity>
             return false;
         }
 
-        // A client span with no parent is plumbing; so is one continuing a dropped span by its
-        // context (the NATS client's reply to a dropped request arrives that way).
+        // A client span with no parent is plumbing; so is one continuing a dropped span by its context.
         return span.ParentSpanId == default
             || (ActivityContext.TryParse(span.ParentId, null, out var context) && (context.TraceFlags & ActivityTraceFlags.Recorded) == 0);
     }
