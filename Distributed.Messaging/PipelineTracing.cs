@@ -17,6 +17,7 @@ public static class PipelineTracing
     public const string RequestIdTag = "task.request_id";
     public const string TaskTypeTag = "task.type";
     private const string TraceParentHeader = "traceparent";
+    private const string TraceStateHeader = "tracestate";
 
     public static readonly ActivitySource Source = new(SourceName);
 
@@ -139,7 +140,7 @@ public static class PipelineTracing
             headers[TraceParentHeader] = activity.Id;
             if (activity.TraceStateString is { Length: > 0 } state)
             {
-                headers["tracestate"] = state;
+                headers[TraceStateHeader] = state;
             }
         }
 
@@ -156,7 +157,7 @@ public static class PipelineTracing
     private static ActivityContext ContextOf(NatsHeaders? headers) =>
         headers is not null
         && headers.TryGetValue(TraceParentHeader, out var parent)
-        && ActivityContext.TryParse(parent.ToString(), headers.TryGetValue("tracestate", out var state) ? state.ToString() : null, isRemote: true, out var context)
+        && ActivityContext.TryParse(parent.ToString(), headers.TryGetValue(TraceStateHeader, out var state) ? state.ToString() : null, isRemote: true, out var context)
             ? context
             : default;
 
