@@ -1,3 +1,4 @@
+using System.Globalization;
 using Distributed.Aggregator.Api;
 using Distributed.Contracts;
 using Microsoft.EntityFrameworkCore;
@@ -17,7 +18,10 @@ public sealed class ResultPageReader(ResultsDbContext db)
         SELECT id, request_id, task_type, payload, enrichment, processed_at, processor_id, trace_id FROM results
         """;
 
-    private const string Order = " ORDER BY processed_at DESC, id DESC LIMIT @limit";
+    // The limit is written into the statement, not bound: with LIMIT $n PostgreSQL prices a
+    // generic plan for 10 % of the table, so it planned every execution anew (a sixth of its time
+    // per page at 1M rows). The limit is a validated integer, and a client uses a few of them.
+    private const string Order = " ORDER BY processed_at DESC, id DESC LIMIT ";
 
     // The cursor row is looked up inside the statement; an id that names no row gives an empty page.
     private const string AfterCursor = "(processed_at, id) < (SELECT processed_at, id FROM results WHERE id = @before)";
@@ -34,9 +38,8 @@ public sealed class ResultPageReader(ResultsDbContext db)
     public async Task<List<ResultResponse>?> ReadAsync(ResultQuery query, CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken);
-        var statement = Statements[(query.TaskType is null ? 0 : 1) + (query.Before is null ? 0 : 2)];
+        var statement = Statements[(query.TaskType is null ? 0 : 1) + (query.Before is null ? 0 : 2)] + query.Limit.ToString(CultureInfo.InvariantCulture);
         await using var command = new NpgsqlCommand(statement, connection);
-        command.Parameters.Add(new NpgsqlParameter<int>("limit", query.Limit));
         if (query.TaskType is { } taskType)
         {
             command.Parameters.Add(new NpgsqlParameter<string>("task_type", taskType));
