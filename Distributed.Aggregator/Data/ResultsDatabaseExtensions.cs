@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Npgsql;
 
 namespace Distributed.Aggregator.Data;
 
@@ -22,7 +21,7 @@ public static class ResultsDatabaseExtensions
             builder.Configuration[key] = DatabaseUrl.ToConnectionString(string.IsNullOrWhiteSpace(url) ? DatabaseUrl.Default : url);
         }
 
-        builder.Configuration[key] = WithPreparedStatements(builder.Configuration[key]!);
+        builder.Configuration[key] = ResultsConnectionString.Tune(builder.Configuration[key]!);
 
         // No EF retry loop: writes are retried through JetStream redelivery, and a query while
         // PostgreSQL is down should answer 503 at once rather than hang the client.
@@ -36,21 +35,5 @@ public static class ResultsDatabaseExtensions
         builder.Services.AddSingleton<StatsReader>();
         builder.Services.AddScoped<ResultPageReader>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DatabaseMigrator>());
-    }
-
-    /// <summary>
-    /// The service runs a handful of statements thousands of times a second; prepared on each
-    /// pooled connection, PostgreSQL skips parsing and planning them (measured in
-    /// docs/benchmarks.md). A connection string that turns auto-preparation on itself keeps its value.
-    /// </summary>
-    public static string WithPreparedStatements(string connectionString)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (builder.MaxAutoPrepare == 0)
-        {
-            builder.MaxAutoPrepare = 16;
-        }
-
-        return builder.ConnectionString;
     }
 }
