@@ -3,6 +3,7 @@
 # alone, its own PostgreSQL and nats-server, the results table filled with ROWS generated rows of
 # 10 task types, then wrk (64 connections, 10 s, RUNS times) on each endpoint.
 #   ROWS_LIST="1000000 10000000" RUNS=3 bench/query-api.sh
+#   PROFILE=perf ROWS_LIST=1000000 RUNS=1 bench/query-api.sh   (adds the on-CPU profile, below)
 # Results: $RESULTS/query-api/ROWS.jsonl (one run.py line per run) and report.md.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -46,6 +47,48 @@ page_statement_costs() { # ROWS
     echo "| $variant | ${runs[*]} |" >>"$OUT/report.md"
   done
   sql -c "DROP TABLE results_as_json"
+}
+
+# PROFILE=perf: where the machine's CPU goes under GET /results?limit=50, by on-CPU samples of every
+# process (perf -a, 8 s inside a 14 s wrk run): PostgreSQL, the aggregator, wrk, and inside
+# PostgreSQL the phases a page costs. A phase is the samples under that function, children included.
+profile_page() { # ROWS
+  command -v perf >/dev/null || { echo "perf is not installed (apt-get install linux-perf): no profile" >&2; return 0; }
+  wrk_run --duration 14s "$api/results?limit=50" >/dev/null &
+  local load=$!
+  sleep 3
+  perf record -e cpu-clock -F 499 -g -a -o "$BENCH_STATE/query-api.perf" -- sleep 8 2>/dev/null
+  wait "$load"
+  {
+    perf report -i "$BENCH_STATE/query-api.perf" --no-children --sort comm --stdio -g none 2>/dev/null | grep '%' | grep -v '^#'
+    echo "--- postgres"
+    perf report -i "$BENCH_STATE/query-api.perf" --children --comm postgres --sort sym --stdio -g none 2>/dev/null | grep '%' | grep -v '^#'
+  } | python3 -c '
+import collections, re, sys
+rows = sys.argv[1]
+comms, phases, section = collections.Counter(), collections.Counter(), "comm"
+for line in sys.stdin:
+    if line.startswith("--- postgres"):
+        section = "pg"; continue
+    if section == "comm":
+        m = re.match(r"\s*([\d.]+)%\s+(.+?)\s*$", line)
+        if m:
+            name = m.group(2)
+            comms["postgres" if name == "postgres" else "wrk" if name == "wrk" else "aggregator" if name.startswith((".NET", "Kestrel", "dotnet")) else "other"] += float(m.group(1))
+    else:
+        m = re.match(r"\s*([\d.]+)%\s+[\d.]+%\s+\[.\]\s+(\S+)", line)
+        if m:  # a function appears once per postgres binary mapping; the samples add up
+            phases[m.group(2)] += float(m.group(1))
+print()
+print(f"| {rows} rows: perf, 8 s under GET /results?limit=50 | share of all samples |")
+print("|---|---|")
+for name in ("postgres", "aggregator", "wrk", "other"):
+    print(f"| {name} | {comms[name]:.1f} % |")
+for label, function in (("postgres: planning a prepared statement (GetCachedPlan)", "GetCachedPlan"),
+                        ("postgres: parsing statement text (pg_parse_query)", "pg_parse_query"),
+                        ("postgres: jsonb to text (jsonb_send)", "jsonb_send")):
+    print(f"| {label} | {phases[function]:.1f} % |")
+' "$1" >>"$OUT/report.md"
 }
 
 filled=0
@@ -100,5 +143,6 @@ for rows in ${ROWS_LIST:-1000000 10000000}; do
   done
   { echo; echo "### $rows rows"; echo; python3 "$ROOT/bench/wrk/summarize.py" --server aggregator "$OUT/$rows.jsonl"; echo; } >>"$OUT/report.md"
   page_statement_costs "$rows"
+  if [[ ${PROFILE:-} == perf ]]; then profile_page "$rows"; fi
 done
 cat "$OUT/report.md"
