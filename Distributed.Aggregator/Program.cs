@@ -8,7 +8,7 @@ using Distributed.ServiceDefaults.Http;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(ServiceAddress.Aggregator);
-builder.AddMessaging();
+builder.AddMessaging(NatsIdentities.Aggregator);
 builder.AddResultsDatabase();
 builder.Services.AddSettings<IngestionOptions>(builder.Configuration);
 builder.Services.AddSingleton<ResultWriter>();

@@ -6,9 +6,9 @@ using Distributed.ServiceDefaults.Http;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(ServiceAddress.Enricher);
-builder.AddMessaging();
+builder.AddMessaging(NatsIdentities.Enricher);
 builder.Services.AddSettings<EnricherOptions>(builder.Configuration);
-builder.Services.AddControl<EnricherFaults, FaultInjection>(ControlSubjects.EnricherFaults);
+builder.AddControl<EnricherFaults, FaultInjection>(ControlSubjects.EnricherFaults);
 builder.Services.AddHostedService<EnrichmentService>();
 
 var app = builder.Build();

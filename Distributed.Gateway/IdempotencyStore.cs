@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Distributed.Messaging;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
@@ -30,7 +31,7 @@ public enum IdempotencyClaim
 /// </summary>
 public sealed class IdempotencyStore(INatsJSContext jetStream, IOptions<GatewayOptions> options)
 {
-    public const string Bucket = "IDEMPOTENCY";
+    public const string Bucket = IdempotencyBucket.Name;
     private INatsKVStore? _store;
 
     public async Task<IdempotencyClaim> ClaimAsync(Guid requestId, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Distributed.Contracts;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -79,13 +80,28 @@ public sealed partial class ControlListener<TState>(
 
 public static class ControlListenerExtensions
 {
-    /// <summary>Registers <typeparamref name="TTarget"/> as the flag behind <paramref name="subject"/> and listens there.</summary>
-    public static IServiceCollection AddControl<TState, TTarget>(this IServiceCollection services, string subject)
+    /// <summary>Experiments are opt-in: the AppHost's local development run turns them on, deployments leave them off.</summary>
+    public const string EnabledVariable = "EXPERIMENTS_ENABLED";
+
+    public static bool ExperimentsEnabled(IConfiguration configuration) =>
+        bool.TryParse(configuration[EnabledVariable], out var enabled) && enabled;
+
+    /// <summary>
+    /// The experiment flag <typeparamref name="TTarget"/>, always there (off) for the service to read,
+    /// and a listener on <paramref name="subject"/> that switches it only when experiments are enabled:
+    /// otherwise nothing subscribes, and control messages reach no one.
+    /// </summary>
+    public static IHostApplicationBuilder AddControl<TState, TTarget>(this IHostApplicationBuilder builder, string subject)
         where TState : class, IContractMessage
         where TTarget : class, IControllable<TState>
     {
-        services.AddSingleton<TTarget>();
-        services.AddSingleton<IControllable<TState>>(provider => provider.GetRequiredService<TTarget>());
-        return services.AddHostedService(provider => ActivatorUtilities.CreateInstance<ControlListener<TState>>(provider, subject));
+        builder.Services.AddSingleton<TTarget>();
+        builder.Services.AddSingleton<IControllable<TState>>(provider => provider.GetRequiredService<TTarget>());
+        if (ExperimentsEnabled(builder.Configuration))
+        {
+            builder.Services.AddHostedService(provider => ActivatorUtilities.CreateInstance<ControlListener<TState>>(provider, subject));
+        }
+
+        return builder;
     }
 }

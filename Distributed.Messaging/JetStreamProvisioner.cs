@@ -21,6 +21,7 @@ public sealed partial class JetStreamProvisioner(
     NatsConnection connection,
     INatsJSContext jetStream,
     IOptions<StreamLimits> limits,
+    NatsIdentity identity,
     NatsEndpointDescription endpoint,
     ILogger<JetStreamProvisioner> logger) : BackgroundService
 {
@@ -36,7 +37,9 @@ public sealed partial class JetStreamProvisioner(
 
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => _ready.Task.WaitAsync(cancellationToken);
 
-    private IReadOnlyList<StreamConfig> Streams => PipelineTopology.Streams(limits.Value);
+    /// <summary>Only the streams this service uses: its NATS identity may declare those and no others.</summary>
+    private IReadOnlyList<StreamConfig> Streams =>
+        [.. PipelineTopology.Streams(limits.Value).Where(stream => identity.Streams.Contains(stream.Name))];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

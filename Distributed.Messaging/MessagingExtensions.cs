@@ -14,9 +14,11 @@ public static class MessagingExtensions
     /// <summary>
     /// The pipeline's messaging: one NATS connection per service, the JetStream topology, dead
     /// letters, the pipeline's metrics and spans, and a health check. The connection retries the
-    /// first connect as well as later ones, so a service started before NATS waits for it.
+    /// first connect as well as later ones, so a service started before NATS waits for it. The
+    /// service connects as <paramref name="identity"/> (the user in its connection string), uses that
+    /// identity's inbox prefix and declares only the streams that identity may.
     /// </summary>
-    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, NatsIdentity identity)
     {
         var url = NatsUrl.Resolve(builder.Configuration);
         var (bareUrl, user, password) = NatsUrl.SplitCredentials(url);
@@ -25,6 +27,7 @@ public static class MessagingExtensions
             Url = bareUrl,
             AuthOpts = NatsAuthOpts.Default with { Username = user, Password = password },
             Name = builder.Environment.ApplicationName,
+            InboxPrefix = identity.InboxPrefix,
             LoggerFactory = provider.GetRequiredService<ILoggerFactory>(),
             RetryOnInitialConnect = true,
             MaxReconnectRetry = -1,
@@ -37,6 +40,7 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<INatsConnection>(provider => provider.GetRequiredService<NatsConnection>());
         builder.Services.AddSingleton<INatsJSContext>(provider => new NatsJSContext(provider.GetRequiredService<NatsConnection>()));
         builder.Services.AddSingleton(new NatsEndpointDescription(NatsUrl.Redact(url)));
+        builder.Services.AddSingleton(identity);
 
         builder.Services.AddSettings<StreamLimits>(builder.Configuration);
         builder.Services.AddSingleton<JetStreamProvisioner>();

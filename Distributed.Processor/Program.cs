@@ -6,11 +6,11 @@ using Distributed.ServiceDefaults.Http;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(ServiceAddress.Processor);
-builder.AddMessaging();
+builder.AddMessaging(NatsIdentities.Processor);
 builder.Services.AddSettings<ProcessorOptions>(builder.Configuration);
 builder.Services.AddSingleton<EnrichmentClient>();
 builder.Services.AddSingleton<TaskHandler>();
-builder.Services.AddControl<ProcessorIntake, IntakeSwitch>(ControlSubjects.ProcessorIntake);
+builder.AddControl<ProcessorIntake, IntakeSwitch>(ControlSubjects.ProcessorIntake);
 builder.Services.AddHostedService<TaskConsumer>();
 builder.Services.AddConsumerBacklogMetrics(JetStreamNames.TasksStream, JetStreamNames.ProcessorsConsumer);
 

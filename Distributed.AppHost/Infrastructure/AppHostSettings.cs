@@ -27,7 +27,8 @@ public sealed record AppHostSettings(
     int NatsClusterSize = 1,
     int NatsClusterPort = 6222,
     int EnricherReplicas = 1,
-    int AggregatorReplicas = 1)
+    int AggregatorReplicas = 1,
+    bool Experiments = false)
 {
     /// <summary>The variables the AppHost itself reads (the services' own pass through to them).</summary>
     public static readonly IReadOnlyList<string> Variables =
@@ -36,14 +37,18 @@ public sealed record AppHostSettings(
         "AGGREGATOR_ADDR", "PROCESSOR_METRICS_PORT", "ENRICHER_METRICS_PORT", "PROMETHEUS_PORT", "GRAFANA_PORT",
         "DISTRIBUTED_TRACING", "PROCESSOR_REPLICAS", Infrastructure.NatsSyncInterval.VariableName,
         "NATS_CLUSTER_SIZE", "NATS_CLUSTER_PORT", "ENRICHER_REPLICAS", "AGGREGATOR_REPLICAS",
+        ExperimentsVariable,
     ];
+
+    /// <summary>The dashboard's experiment commands and the services' control listeners: on in a development run, never in a published model.</summary>
+    public const string ExperimentsVariable = Distributed.Messaging.ControlListenerExtensions.EnabledVariable;
 
     /// <summary>Copies of each stream: three survive a node's loss, and a smaller cluster holds one per node.</summary>
     public int StreamReplicas => Math.Min(3, NatsClusterSize);
 
     public string ScriptsDirectory => Path.Combine(RepositoryRoot, "scripts");
 
-    public static AppHostSettings From(IConfiguration configuration, string appHostDirectory)
+    public static AppHostSettings From(IConfiguration configuration, string appHostDirectory, bool publishing = false)
     {
         var repositoryRoot = Path.GetFullPath(Path.Combine(appHostDirectory, ".."));
         var stateDirectory = configuration["DISTRIBUTED_STATE_DIR"] is { Length: > 0 } configured
@@ -69,7 +74,21 @@ public sealed record AppHostSettings(
             Number(configuration, "NATS_CLUSTER_SIZE", 1, 1, 5),
             Port(configuration, "NATS_CLUSTER_PORT", 6222),
             Number(configuration, "ENRICHER_REPLICAS", 1, 1, 64),
-            Number(configuration, "AGGREGATOR_REPLICAS", 1, 1, 64));
+            Number(configuration, "AGGREGATOR_REPLICAS", 1, 1, 64),
+            !publishing && Flag(configuration, ExperimentsVariable, true));
+    }
+
+    private static bool Flag(IConfiguration configuration, string key, bool fallback)
+    {
+        var configured = configuration[key];
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return fallback;
+        }
+
+        return bool.TryParse(configured, out var value)
+            ? value
+            : throw new InvalidOperationException($"{key} must be true or false, not '{configured}'.");
     }
 
     private static int Port(IConfiguration configuration, string key, int fallback) =>

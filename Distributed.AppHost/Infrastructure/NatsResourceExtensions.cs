@@ -1,4 +1,5 @@
 using Distributed.AppHost.Experiments;
+using Distributed.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -6,9 +7,10 @@ using Microsoft.Extensions.Logging;
 namespace Distributed.AppHost.Infrastructure;
 
 /// <summary>
-/// A small NATS hosting integration (Aspire's own is not available here): JetStream on, a user
-/// with a generated password, a connection string named after the resource, and a health check
-/// that makes a real connection so <c>WaitFor(nats)</c> means "NATS answers".
+/// A small NATS hosting integration (Aspire's own is not available here): JetStream on, an
+/// operator and one user per service (<see cref="NatsIdentities"/>), each with a generated
+/// password and only its own permissions, the operator's connection string named after the
+/// resource, and a health check that makes a real connection so <c>WaitFor(nats)</c> means "NATS answers".
 /// </summary>
 public static class NatsResourceExtensions
 {
@@ -22,13 +24,21 @@ public static class NatsResourceExtensions
     public static IResourceBuilder<IResourceWithConnectionString> AddNatsServer(
         this IDistributedApplicationBuilder builder, string name, AppHostSettings settings)
     {
-        var user = builder.AddParameter($"{name}-user", "distributed", publishValueAsDefault: true);
-        var password = builder.AddParameter($"{name}-password",
-            new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
+        var user = builder.AddParameter($"{name}-user", "operator", publishValueAsDefault: true);
+        var password = GeneratedPassword(builder, $"{name}-password");
 
-        IResourceBuilder<IResourceWithConnectionString> nats = settings.Mode == InfrastructureMode.Containers
+        IResourceBuilder<INatsResource> nats = settings.Mode == InfrastructureMode.Containers
             ? AddContainer(builder, name, settings, user.Resource, password.Resource)
             : AddLocalProcess(builder, name, settings, user.Resource, password.Resource);
+        foreach (var identity in NatsIdentities.Services)
+        {
+            nats.Resource.ServicePasswords[identity.User] = GeneratedPassword(builder, $"{name}-{identity.User}-password").Resource;
+        }
+
+        foreach (var node in nats.Resource.Peers.Prepend(nats.Resource).OfType<IResourceWithEnvironment>())
+        {
+            builder.CreateResourceBuilder(node).WithServicePasswords(nats.Resource, builder.ExecutionContext.IsPublishMode);
+        }
 
         var healthCheckKey = $"{name}-connects";
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
@@ -36,8 +46,63 @@ public static class NatsResourceExtensions
         return nats.WithHealthCheck(healthCheckKey);
     }
 
-    public static ReferenceExpression ConnectionString(EndpointReference endpoint, ParameterResource user, ParameterResource password) =>
-        ReferenceExpression.Create($"nats://{user}:{password}@{endpoint.Property(EndpointProperty.HostAndPort)}");
+    /// <summary>
+    /// A service's own NATS identity on <paramref name="nats"/>: its connection string carries that
+    /// service's user and password, so the service can do only what its identity allows.
+    /// </summary>
+    public static IResourceBuilder<NatsUserResource> AddNatsIdentity(
+        this IDistributedApplicationBuilder builder, IResourceBuilder<IResourceWithConnectionString> nats, NatsIdentity identity)
+    {
+        var server = nats.Resource as INatsResource
+            ?? throw new InvalidOperationException("A NATS identity needs the NATS resource this AppHost defines.");
+        var user = builder.AddResource(new NatsUserResource($"{nats.Resource.Name}-{identity.User}", server, identity));
+        // A connection string, not something that runs: the dashboard lists the services, not their credentials.
+        return builder.ExecutionContext.IsPublishMode
+            ? user
+            : user.WithInitialState(new CustomResourceSnapshot { ResourceType = "NatsUser", Properties = [], IsHidden = true });
+    }
+
+    /// <summary>A cluster node's routes log in as the route user, with a password of the cluster's own.</summary>
+    private static IResourceBuilder<T> WithRouteCredentials<T>(this IResourceBuilder<T> node, NatsClusterNode? cluster, ParameterResource? password)
+        where T : IResourceWithEnvironment
+    {
+        if (cluster is null || password is null)
+        {
+            return node;
+        }
+
+        node.WithEnvironment(NatsClusterNode.RoutePasswordVariable, NatsServerConfig.Quoted(password));
+        for (var i = 0; i < cluster.Routes.Count; i++)
+        {
+            node.WithEnvironment(NatsClusterNode.RouteVariable(i), cluster.RouteWithCredentials(i, password));
+        }
+
+        return node;
+    }
+
+    private static IResourceBuilder<ParameterResource> GeneratedPassword(IDistributedApplicationBuilder builder, string name) =>
+        builder.AddParameter(name, new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
+
+    /// <summary>
+    /// Every service identity's password, in the variable the configuration names. Published, the
+    /// variable is a connection string, the kind deployment tools keep in a Secret, which the image's
+    /// entrypoint takes apart (deploy/nats/entrypoint.sh).
+    /// </summary>
+    private static void WithServicePasswords(this IResourceBuilder<IResourceWithEnvironment> node, INatsResource nats, bool publishing)
+    {
+        foreach (var identity in NatsIdentities.Services)
+        {
+            var password = nats.ServicePasswords[identity.User];
+            if (publishing)
+            {
+                node.WithEnvironment($"ConnectionStrings__nats_{identity.User}", ReferenceExpression.Create($"nats://{identity.User}:{password}@localhost:4222"));
+            }
+            else
+            {
+                node.WithEnvironment(NatsServerConfig.PasswordVariable(identity), NatsServerConfig.Quoted(password));
+            }
+        }
+    }
 
     private static IResourceBuilder<NatsContainerResource> AddContainer(
         IDistributedApplicationBuilder builder, string name, AppHostSettings settings, ParameterResource user, ParameterResource password)
@@ -62,6 +127,7 @@ public static class NatsResourceExtensions
         const string configInContainer = "/etc/nats/distributed.conf";
         var nodes = NodeNames(name, settings.NatsClusterSize);
         var routes = nodes.Select(node => $"nats-route://{node}:{ContainerRoutePort}").ToList();
+        var routePassword = nodes.Count == 1 ? null : GeneratedPassword(builder, $"{name}-route-password").Resource;
         for (var i = 0; i < nodes.Count; i++)
         {
             var node = i == 0
@@ -71,14 +137,15 @@ public static class NatsResourceExtensions
                     .WithVolume($"distributed-nats-data-{i + 1}", "/data")
                     .WithEndpoint(port: settings.NatsPort + i, targetPort: 4222, name: ClientEndpointName, scheme: "tcp")
                     .WithHttpEndpoint(port: settings.NatsMonitorPort + i, targetPort: 8222, name: MonitorEndpointName);
+            var cluster = nodes.Count == 1 ? null : new NatsClusterNode(nodes[i], ClusterName, $"0.0.0.0:{ContainerRoutePort}", routes);
             var configFile = NatsServerConfig.Write(
                 Path.Combine(settings.StateDirectory, nodes[i] + "-container", "nats-server.conf"), "0.0.0.0:4222", "0.0.0.0:8222", "/data",
-                settings.NatsSyncInterval,
-                nodes.Count == 1 ? null : new NatsClusterNode(nodes[i], ClusterName, $"0.0.0.0:{ContainerRoutePort}", routes));
+                settings.NatsSyncInterval, cluster, settings.Experiments);
             node.WithBindMount(configFile, configInContainer, isReadOnly: true)
                 .WithArgs("-c", configInContainer)
                 .WithEnvironment("NATS_USER", NatsServerConfig.Quoted(user))
-                .WithEnvironment("NATS_PASSWORD", NatsServerConfig.Quoted(password));
+                .WithEnvironment("NATS_PASSWORD", NatsServerConfig.Quoted(password))
+                .WithRouteCredentials(cluster, routePassword);
             if (i > 0)
             {
                 nats.Resource.Peers.Add(node.Resource);
@@ -108,23 +175,27 @@ public static class NatsResourceExtensions
         // string, which lists every node.
         var nodes = NodeNames(name, settings.NatsClusterSize);
         var routes = nodes.Select((_, i) => $"nats-route://127.0.0.1:{settings.NatsClusterPort + i}").ToList();
+        var routePassword = nodes.Count == 1 ? null : GeneratedPassword(builder, $"{name}-route-password").Resource;
         IResourceBuilder<NatsServerResource>? first = null;
         for (var i = 0; i < nodes.Count; i++)
         {
             var directory = Path.Combine(settings.StateDirectory, nodes[i]);
             Directory.CreateDirectory(directory);
+            var cluster = nodes.Count == 1 ? null : new NatsClusterNode(nodes[i], ClusterName, $"127.0.0.1:{settings.NatsClusterPort + i}", routes);
             var configFile = NatsServerConfig.Write(
                 Path.Combine(directory, "nats-server.conf"),
                 $"127.0.0.1:{settings.NatsPort + i}",
                 $"127.0.0.1:{settings.NatsMonitorPort + i}",
                 Path.Combine(directory, "jetstream"),
                 syncInterval,
-                nodes.Count == 1 ? null : new NatsClusterNode(nodes[i], ClusterName, $"127.0.0.1:{settings.NatsClusterPort + i}", routes));
+                cluster,
+                settings.Experiments);
 
             var node = builder.AddResource(new NatsServerResource(nodes[i], command, directory, user, password))
                 .WithArgs("-c", configFile)
                 .WithEnvironment("NATS_USER", NatsServerConfig.Quoted(user))
                 .WithEnvironment("NATS_PASSWORD", NatsServerConfig.Quoted(password))
+                .WithRouteCredentials(cluster, routePassword)
                 .WithEndpoint(port: settings.NatsPort + i, targetPort: settings.NatsPort + i, name: ClientEndpointName, scheme: "tcp", isProxied: false)
                 .WithHttpEndpoint(port: settings.NatsMonitorPort + i, targetPort: settings.NatsMonitorPort + i, name: MonitorEndpointName, isProxied: false);
             if (nodes.Count > 1)

@@ -1,3 +1,5 @@
+using Distributed.Messaging;
+
 namespace Distributed.AppHost.Infrastructure;
 
 /// <summary>
@@ -6,32 +8,53 @@ namespace Distributed.AppHost.Infrastructure;
 /// </summary>
 public interface INatsResource : IResourceWithConnectionString, IResourceWithEndpoints
 {
+    /// <summary>The operator: its connection string is the resource's own, for the AppHost's commands and the tests.</summary>
     ParameterResource User { get; }
 
     ParameterResource Password { get; }
+
+    /// <summary>Each service identity's generated password, by user name.</summary>
+    Dictionary<string, ParameterResource> ServicePasswords { get; }
 
     /// <summary>The other nodes of its cluster, whose client endpoints the connection string lists too.</summary>
     List<INatsResource> Peers { get; }
 
     /// <summary>Every node's client URL, comma-separated (NATS clients take such a list and fail over along it).</summary>
-    ReferenceExpression IResourceWithConnectionString.ConnectionStringExpression
-    {
-        get
-        {
-            var urls = new ReferenceExpressionBuilder();
-            foreach (var node in Peers.Prepend(this))
-            {
-                if (!urls.IsEmpty)
-                {
-                    urls.AppendLiteral(",");
-                }
+    ReferenceExpression IResourceWithConnectionString.ConnectionStringExpression =>
+        ConnectionStringFor(ReferenceExpression.Create($"{User}"), Password);
 
-                urls.Append($"{NatsResourceExtensions.ConnectionString(new EndpointReference(node, NatsResourceExtensions.ClientEndpointName), User, Password)}");
+    /// <summary>Every node's URL with one identity's credentials.</summary>
+    ReferenceExpression ConnectionStringFor(ReferenceExpression user, ParameterResource password)
+    {
+        var urls = new ReferenceExpressionBuilder();
+        foreach (var node in Peers.Prepend(this))
+        {
+            if (!urls.IsEmpty)
+            {
+                urls.AppendLiteral(",");
             }
 
-            return urls.Build();
+            var endpoint = new EndpointReference(node, NatsResourceExtensions.ClientEndpointName);
+            urls.Append($"nats://{user}:{password}@{endpoint.Property(EndpointProperty.HostAndPort)}");
         }
+
+        return urls.Build();
     }
+}
+
+/// <summary>
+/// One service's NATS identity on a NATS resource: a connection string with that service's own
+/// user and password, which nats-server holds to the identity's permissions.
+/// </summary>
+public sealed class NatsUserResource(string name, INatsResource server, NatsIdentity identity)
+    : Resource(name), IResourceWithConnectionString, IResourceWithParent<INatsResource>
+{
+    public INatsResource Parent { get; } = server;
+
+    public NatsIdentity Identity { get; } = identity;
+
+    public ReferenceExpression ConnectionStringExpression =>
+        Parent.ConnectionStringFor(ReferenceExpression.Create($"{Identity.User}"), Parent.ServicePasswords[Identity.User]);
 }
 
 /// <summary>NATS with JetStream as a local <c>nats-server</c> process.</summary>
@@ -43,6 +66,8 @@ public sealed class NatsServerResource(string name, string command, string worki
     public ParameterResource Password { get; } = password;
 
     public List<INatsResource> Peers { get; } = [];
+
+    public Dictionary<string, ParameterResource> ServicePasswords { get; } = [];
 }
 
 /// <summary>NATS with JetStream as the <c>nats</c> container.</summary>
@@ -54,4 +79,6 @@ public sealed class NatsContainerResource(string name, ParameterResource user, P
     public ParameterResource Password { get; } = password;
 
     public List<INatsResource> Peers { get; } = [];
+
+    public Dictionary<string, ParameterResource> ServicePasswords { get; } = [];
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using Distributed.Messaging;
 
 namespace Distributed.AppHost.Infrastructure;
 
@@ -20,9 +22,35 @@ public static class NatsServerConfig
 
     public const string MaxPayload = "4MB";
 
+    /// <summary>The operator's credentials: every subject and JetStream call (the dashboard's commands, control.*, dead-letter replay).</summary>
+    public const string OperatorUserVariable = "NATS_USER";
+
+    public const string OperatorPasswordVariable = "NATS_PASSWORD";
+
+    /// <summary>The variable that carries a service identity's password to nats-server, e.g. NATS_GATEWAY_PASSWORD.</summary>
+    public static string PasswordVariable(NatsIdentity identity) => $"NATS_{identity.User.ToUpperInvariant()}_PASSWORD";
+
+    /// <summary>The environment a nats-server with this configuration needs, for a process started outside the AppHost.</summary>
+    public static Dictionary<string, string> Environment(string operatorUser, string operatorPassword, Func<NatsIdentity, string> servicePassword)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            [OperatorUserVariable] = Quoted(operatorUser),
+            [OperatorPasswordVariable] = Quoted(operatorPassword),
+        };
+        foreach (var identity in NatsIdentities.Services)
+        {
+            environment[PasswordVariable(identity)] = Quoted(servicePassword(identity));
+        }
+
+        return environment;
+    }
+
     /// <param name="syncInterval">JetStream's <c>sync_interval</c>, or null for the server's default (only nats-server 2.10+ knows the field).</param>
     /// <param name="cluster">This node's place in a cluster, or null for a single server.</param>
-    public static string Write(string path, string listen, string monitor, string storeDirectory, string? syncInterval = null, NatsClusterNode? cluster = null)
+    /// <param name="experiments">Whether the services may hear their control subjects (the AppHost's development run).</param>
+    public static string Write(
+        string path, string listen, string monitor, string storeDirectory, string? syncInterval = null, NatsClusterNode? cluster = null, bool experiments = false)
     {
         var sync = syncInterval is null ? string.Empty : $"\n  sync_interval: \"{syncInterval}\"";
         var clustering = cluster is null ? string.Empty : cluster.Render();
@@ -35,31 +63,85 @@ public static class NatsServerConfig
             jetstream {
               store_dir: "{{storeDirectory}}"{{sync}}
             }
-            authorization {
-              user: $NATS_USER
-              password: $NATS_PASSWORD
-            }
-            """));
+
+            """) + Authorization(experiments));
         return path;
     }
+
+    /// <summary>
+    /// The users and what each may do, from <see cref="NatsIdentities"/>: the operator everything,
+    /// each service only its pattern. deploy/nats and deploy/k8s carry the same block (a test holds
+    /// them to this rendering). Passwords come from the environment, never from the file.
+    /// </summary>
+    public static string Authorization(bool experiments)
+    {
+        var users = new StringBuilder();
+        users.Append(CultureInfo.InvariantCulture, $"    {{ user: ${OperatorUserVariable}, password: ${OperatorPasswordVariable} }}\n");
+        foreach (var identity in NatsIdentities.Services)
+        {
+            users.Append(CultureInfo.InvariantCulture, $"    {{ user: \"{identity.User}\", password: ${PasswordVariable(identity)}, permissions: {{\n");
+            users.Append(CultureInfo.InvariantCulture, $"      publish: {Rule(identity.Publish)}\n");
+            users.Append(CultureInfo.InvariantCulture, $"      subscribe: {Rule(identity.SubscribeAllowed(experiments))}\n");
+            if (identity.AnswersRequests(experiments))
+            {
+                users.Append("      allow_responses: true\n");
+            }
+
+            users.Append("    } }\n");
+        }
+
+        return $"authorization {{\n  users: [\n{users}  ]\n}}\n";
+    }
+
+    /// <summary>An allow list, or (for none) a deny of everything: nats-server reads an empty allow list as no restriction.</summary>
+    private static string Rule(IReadOnlyList<string> allowed) =>
+        allowed.Count == 0 ? "{ deny: [\">\"] }" : $"{{ allow: [{string.Join(", ", allowed.Select(subject => $"\"{subject}\""))}] }}";
 }
 
 /// <summary>
 /// One node of a local NATS cluster: its server name (JetStream's placement and leader names
 /// use it), where it listens for routes, and the route of every node (its own included, which
-/// nats-server ignores, so every node's file has the same list).
+/// nats-server ignores, so every node's file has the same list). A route must log in as the
+/// route user: the password and the route URLs that carry it come from the environment.
 /// </summary>
 public sealed record NatsClusterNode(string ServerName, string ClusterName, string RouteListen, IReadOnlyList<string> Routes)
 {
+    public const string RouteUser = "route";
+    public const string RoutePasswordVariable = "NATS_ROUTE_PASSWORD";
+    private const string RouteScheme = "nats-route://";
+
+    /// <summary>The variable that carries the route to node <paramref name="index"/>, credentials included.</summary>
+    public static string RouteVariable(int index) => string.Create(CultureInfo.InvariantCulture, $"NATS_ROUTE_{index}");
+
+    /// <summary>Route <paramref name="index"/> with the route user's credentials, quoted as nats-server reads a variable.</summary>
+    public ReferenceExpression RouteWithCredentials(int index, ParameterResource password) =>
+        ReferenceExpression.Create($"\"{RouteScheme}{RouteUser}:{password}@{Routes[index][RouteScheme.Length..]}\"");
+
+    /// <summary>The environment this node's configuration needs for its routes, for a process started outside the AppHost.</summary>
+    public Dictionary<string, string> RouteEnvironment(string password)
+    {
+        var environment = new Dictionary<string, string> { [RoutePasswordVariable] = NatsServerConfig.Quoted(password) };
+        for (var i = 0; i < Routes.Count; i++)
+        {
+            environment[RouteVariable(i)] = NatsServerConfig.Quoted($"{RouteScheme}{RouteUser}:{password}@{Routes[i][RouteScheme.Length..]}");
+        }
+
+        return environment;
+    }
+
     public string Render()
     {
-        var routes = string.Join(", ", Routes.Select(route => $"\"{route}\""));
+        var routes = string.Join(", ", Routes.Select((_, i) => "$" + RouteVariable(i)));
         return string.Create(CultureInfo.InvariantCulture, $$"""
 
             server_name: "{{ServerName}}"
             cluster {
               name: "{{ClusterName}}"
               listen: "{{RouteListen}}"
+              authorization {
+                user: {{RouteUser}}
+                password: ${{RoutePasswordVariable}}
+              }
               routes: [{{routes}}]
             }
             """);

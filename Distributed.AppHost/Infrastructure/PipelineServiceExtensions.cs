@@ -1,3 +1,5 @@
+using Distributed.Messaging;
+
 namespace Distributed.AppHost.Infrastructure;
 
 public static class PipelineServiceExtensions
@@ -6,9 +8,10 @@ public static class PipelineServiceExtensions
     public const int ContainerPort = 8080;
 
     /// <summary>
-    /// One of the four services: its HTTP endpoint on a fixed host port, NATS by reference, the
-    /// tuning variables it takes passed through, telemetry to the collector when there is one,
-    /// and healthy only when its /health says so.
+    /// One of the four services: its HTTP endpoint on a fixed host port, NATS as its own identity
+    /// (a connection string with that identity's user, whose permissions nats-server enforces), the
+    /// tuning variables it takes passed through, experiments on or off, telemetry to the collector
+    /// when there is one, and healthy only when its /health says so.
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddPipelineService<TProject>(
         this IDistributedApplicationBuilder builder,
@@ -17,6 +20,8 @@ public static class PipelineServiceExtensions
         string listenVariable,
         IEnumerable<string> passedThrough,
         IResourceBuilder<IResourceWithConnectionString> nats,
+        NatsIdentity identity,
+        bool experiments,
         IResourceBuilder<ContainerResource>? collector)
         where TProject : IProjectMetadata, new() =>
         builder.AddProject<TProject>(name)
@@ -24,7 +29,8 @@ public static class PipelineServiceExtensions
             // Published, a service listens on the port its container image uses; run, Aspire picks one behind its proxy.
             .WithHttpEndpoint(port: port, targetPort: builder.ExecutionContext.IsPublishMode ? ContainerPort : null, name: "http")
             .WithoutListenAddress(listenVariable)
-            .WithReference(nats).WaitFor(nats)
+            .WithReference(builder.AddNatsIdentity(nats, identity), NatsUrl.ConnectionName).WaitFor(nats)
+            .WithEnvironment(ControlListenerExtensions.EnabledVariable, experiments ? "true" : "false")
             .WithPassedThrough(builder.Configuration, passedThrough)
             .WithCollector(collector)
             .WithHttpHealthCheck("/health");

@@ -15,6 +15,7 @@ public sealed class PublishedImagesTests
     [Theory]
     [InlineData("nats", new[] { "Dockerfile", "nats-server.conf", "entrypoint.sh" })]
     [InlineData("prometheus", new[] { "Dockerfile", "prometheus.yml" })]
+    [InlineData("postgres", new[] { "Dockerfile", "initdb/10-aggregator-roles.sh" })]
     [InlineData("grafana", new[] { "Dockerfile", "entrypoint.sh", "provisioning/datasources/prometheus.yaml", "provisioning/dashboards/distributed.yaml", "dashboards/distributed.json" })]
     public void Every_file_a_dockerfile_copies_is_in_its_context(string context, string[] files)
     {
@@ -45,7 +46,7 @@ public sealed class PublishedImagesTests
             File.WriteAllText(checkedConfig, config.Replace("sync_interval: $NATS_SYNC_INTERVAL", string.Empty, StringComparison.Ordinal)
                 .Replace("/data", Path.Combine(directory, "data"), StringComparison.Ordinal));
             var (exitCode, output) = LocalTool.Run(LocalExecutables.Find("nats-server")!, ["-t", "-c", checkedConfig],
-                new Dictionary<string, string> { ["NATS_USER"] = NatsServerConfig.Quoted("distributed"), ["NATS_PASSWORD"] = NatsServerConfig.Quoted("7e5secret") });
+                NatsServerConfig.Environment("operator", "7e5secret", identity => "7e5" + identity.User));
             Assert.True(exitCode == 0, output);
         }
         finally
@@ -62,13 +63,60 @@ public sealed class PublishedImagesTests
         {
             // A stand-in nats-server that shows what the entrypoint hands to the real one.
             var stub = Path.Combine(directory, "nats-server");
-            File.WriteAllText(stub, "#!/bin/sh\necho \"user=$NATS_USER password=$NATS_PASSWORD args=$*\"\n");
+            File.WriteAllText(stub, "#!/bin/sh\necho \"user=$NATS_USER password=$NATS_PASSWORD gateway=$NATS_GATEWAY_PASSWORD processor=$NATS_PROCESSOR_PASSWORD enricher=$NATS_ENRICHER_PASSWORD aggregator=$NATS_AGGREGATOR_PASSWORD args=$*\"\n");
             LocalTool.Run("chmod", ["+x", stub]);
-            var (exitCode, output) = LocalTool.Run("sh", [Path.Combine(Deploy, "nats", "entrypoint.sh")],
-                new Dictionary<string, string> { ["ConnectionStrings__nats"] = "nats://distributed:7e5Secret9@localhost:4222", ["PATH"] = directory + ":/usr/bin:/bin" });
+            var environment = new Dictionary<string, string>
+            {
+                ["ConnectionStrings__nats"] = "nats://operator:7e5Secret9@localhost:4222",
+                ["PATH"] = directory + ":/usr/bin:/bin",
+            };
+            foreach (var identity in Distributed.Messaging.NatsIdentities.Services)
+            {
+                environment[$"ConnectionStrings__nats_{identity.User}"] = $"nats://{identity.User}:1e{identity.User.Length}x@localhost:4222";
+            }
+
+            var (exitCode, output) = LocalTool.Run("sh", [Path.Combine(Deploy, "nats", "entrypoint.sh")], environment);
 
             Assert.True(exitCode == 0, output);
-            Assert.Equal("user=\"distributed\" password=\"7e5Secret9\" args=-c /etc/nats/distributed.conf", output.Trim());
+            Assert.Equal(
+                "user=\"operator\" password=\"7e5Secret9\" gateway=\"1e7x\" processor=\"1e9x\" enricher=\"1e8x\" aggregator=\"1e10x\" args=-c /etc/nats/distributed.conf",
+                output.Trim());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_postgres_image_creates_the_roles_with_the_passwords_of_their_connection_strings()
+    {
+        var directory = Directory.CreateTempSubdirectory("postgres-initdb").FullName;
+        try
+        {
+            // A stand-in psql that shows the SQL the script sends as the image's superuser.
+            var stub = Path.Combine(directory, "psql");
+            File.WriteAllText(stub, "#!/bin/sh\necho \"psql $*\"\ncat\n");
+            LocalTool.Run("chmod", ["+x", stub]);
+            var environment = new Dictionary<string, string>
+            {
+                ["POSTGRES_USER"] = "postgres",
+                ["POSTGRES_DB"] = "aggregator",
+                ["PATH"] = directory + ":/usr/bin:/bin",
+                ["ConnectionStrings__aggregator_owner"] = "Host=postgres;Port=5432;Username=aggregator_owner;Password=0wn'er;Database=aggregator",
+                ["ConnectionStrings__aggregator"] = "Host=postgres;Port=5432;Username=aggregator_ingest;Password=1ngest;Database=aggregator",
+                ["ConnectionStrings__aggregator_reader"] = "Host=postgres;Port=5432;Username=aggregator_reader;Password=r3ader;Database=aggregator",
+            };
+
+            var (exitCode, output) = LocalTool.Run("sh", [Path.Combine(Deploy, "postgres", "initdb", "10-aggregator-roles.sh")], environment);
+
+            Assert.True(exitCode == 0, output);
+            Assert.Contains("psql -v ON_ERROR_STOP=1 --username postgres --dbname postgres", output, StringComparison.Ordinal);
+            Assert.Contains("ALTER ROLE aggregator_owner WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '0wn''er';", output, StringComparison.Ordinal);
+            Assert.Contains("PASSWORD '1ngest';", output, StringComparison.Ordinal);
+            Assert.Contains("PASSWORD 'r3ader';", output, StringComparison.Ordinal);
+            Assert.Contains("ALTER ROLE aggregator_reader SET default_transaction_read_only = on;", output, StringComparison.Ordinal);
+            Assert.Contains("ALTER DATABASE \"aggregator\" OWNER TO aggregator_owner", output, StringComparison.Ordinal);
         }
         finally
         {

@@ -26,7 +26,7 @@ public sealed class ContainerClusterModelTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Three_nats_containers_route_to_each_other_by_name_and_the_connection_string_lists_all()
+    public async Task Three_nats_containers_route_to_each_other_by_name_and_the_connection_string_lists_all()
     {
         var nodes = _builder.Resources.OfType<NatsContainerResource>().OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
         Assert.Equal(["nats", "nats-2", "nats-3"], nodes.Select(n => n.Name));
@@ -36,7 +36,14 @@ public sealed class ContainerClusterModelTests : IAsyncLifetime
             var mount = Assert.Single(node.Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.BindMount);
             var config = File.ReadAllText(mount.Source!);
             Assert.Contains($"server_name: \"{node.Name}\"", config, StringComparison.Ordinal);
-            Assert.All(nodes, peer => Assert.Contains($"nats-route://{peer.Name}:6222", config, StringComparison.Ordinal));
+            // Each route logs in as the route user; its URL, password included, reaches the node by its environment.
+            Assert.Contains("routes: [$NATS_ROUTE_0, $NATS_ROUTE_1, $NATS_ROUTE_2]", config, StringComparison.Ordinal);
+            var environment = await EnvironmentAsync(node);
+            for (var i = 0; i < nodes.Count; i++)
+            {
+                Assert.Equal($"\"nats-route://route:{{nats-route-password.value}}@{nodes[i].Name}:6222\"", environment[$"NATS_ROUTE_{i}"]);
+            }
+
             Assert.Single(node.Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume);
         }
 
@@ -45,5 +52,19 @@ public sealed class ContainerClusterModelTests : IAsyncLifetime
         var connectionString = ((IResourceWithConnectionString)first).ConnectionStringExpression.ValueExpression;
         Assert.Equal(3, connectionString.Split(',').Length);
         Assert.All(connectionString.Split(','), url => Assert.StartsWith("nats://", url, StringComparison.Ordinal));
+    }
+
+    /// <summary>A resource's environment as its manifest would write it: expressions, no secret values.</summary>
+    private static async Task<Dictionary<string, string>> EnvironmentAsync(NatsContainerResource resource)
+    {
+        var context = new EnvironmentCallbackContext(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), resource, []);
+        foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+
+        return context.EnvironmentVariables.ToDictionary(
+            variable => variable.Key,
+            variable => variable.Value is IManifestExpressionProvider expression ? expression.ValueExpression : variable.Value.ToString() ?? string.Empty);
     }
 }

@@ -39,12 +39,20 @@ public sealed class NatsServerConfigTests
             var node = new NatsClusterNode("nats-2", "distributed", "127.0.0.1:6223", routes);
             var config = NatsServerConfig.Write(Path.Combine(directory, "nats.conf"), "127.0.0.1:4223", "127.0.0.1:8223", Path.Combine(directory, "js"), cluster: node);
 
-            var (exitCode, output) = LocalTool.Run(command, ["-t", "-c", config],
-                new Dictionary<string, string> { ["NATS_USER"] = NatsServerConfig.Quoted("distributed"), ["NATS_PASSWORD"] = NatsServerConfig.Quoted("p") });
+            var environment = NatsServerConfig.Environment("operator", "p", identity => identity.User);
+            foreach (var (variable, value) in node.RouteEnvironment("7e5route"))
+            {
+                environment[variable] = value;
+            }
+
+            var (exitCode, output) = LocalTool.Run(command, ["-t", "-c", config], environment);
             Assert.True(exitCode == 0, output);
             var text = File.ReadAllText(config);
             Assert.Contains("server_name: \"nats-2\"", text, StringComparison.Ordinal);
-            Assert.All(routes, route => Assert.Contains(route, text, StringComparison.Ordinal));
+            // Every route logs in: its URL (with the route password) comes from the environment, never the file.
+            Assert.Contains("routes: [$NATS_ROUTE_0, $NATS_ROUTE_1, $NATS_ROUTE_2]", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("7e5route", text, StringComparison.Ordinal);
+            Assert.Equal("\"nats-route://route:7e5route@127.0.0.1:6224\"", node.RouteEnvironment("7e5route")["NATS_ROUTE_2"]);
             Assert.Equal(["nats", "nats-2", "nats-3"], NatsResourceExtensions.NodeNames("nats", 3));
         }
         finally
@@ -61,8 +69,10 @@ public sealed class NatsServerConfigTests
         try
         {
             var config = NatsServerConfig.Write(Path.Combine(directory, "nats.conf"), "127.0.0.1:1", "127.0.0.1:2", Path.Combine(directory, "js"));
-            return LocalTool.Run(command, ["-t", "-c", config],
-                new Dictionary<string, string> { ["NATS_USER"] = NatsServerConfig.Quoted("distributed"), ["NATS_PASSWORD"] = environmentValue(password) });
+            var environment = NatsServerConfig.Environment("operator", "p", _ => password);
+            environment[NatsServerConfig.OperatorPasswordVariable] = environmentValue(password);
+            environment[NatsServerConfig.PasswordVariable(Distributed.Messaging.NatsIdentities.Gateway)] = environmentValue(password);
+            return LocalTool.Run(command, ["-t", "-c", config], environment);
         }
         finally
         {

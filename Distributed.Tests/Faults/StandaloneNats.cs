@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using Distributed.AppHost.Infrastructure;
+using Distributed.Messaging;
+using NATS.Client.Core;
+
+namespace Distributed.Tests.Faults;
+
+/// <summary>
+/// A nats-server of a test's own, on free ports, with the configuration the AppHost writes: the
+/// operator and every service identity, each with a password of its own.
+/// </summary>
+public sealed class StandaloneNats : IAsyncDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("distributed-nats").FullName;
+    private readonly Dictionary<string, string> _passwords = NatsIdentities.Services.ToDictionary(identity => identity.User, _ => Secret());
+    private readonly string _operatorPassword = Secret();
+    private readonly ManagedProcess _process;
+
+    private StandaloneNats(bool experiments)
+    {
+        Port = ServiceByHand.FreePort();
+        var config = NatsServerConfig.Write(
+            Path.Combine(_directory, "nats.conf"), $"127.0.0.1:{Port}", $"127.0.0.1:{ServiceByHand.FreePort()}", Path.Combine(_directory, "js"), experiments: experiments);
+        _process = new ManagedProcess("nats", LocalExecutables.Find("nats-server") ?? throw new InvalidOperationException("nats-server is not installed"),
+            ["-c", config], NatsServerConfig.Environment("operator", _operatorPassword, identity => _passwords[identity.User]),
+            Path.Combine(_directory, "nats.log"));
+    }
+
+    public int Port { get; }
+
+    /// <summary>The server's log: its permission violations are written there too.</summary>
+    public string Log => _process.ReadLog();
+
+    public static async Task<StandaloneNats> StartAsync(bool experiments = false)
+    {
+        var nats = new StandaloneNats(experiments);
+        try
+        {
+            nats._process.Start();
+            await Integration.Eventually.MatchAsync(nats.IsListeningAsync, listening => listening, TimeSpan.FromSeconds(30), "nats-server to start");
+            return nats;
+        }
+        catch
+        {
+            await nats.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The URL a service started by hand is given: its own identity's credentials.</summary>
+    public string UrlFor(NatsIdentity identity) => $"nats://{identity.User}:{_passwords[identity.User]}@127.0.0.1:{Port}";
+
+    /// <summary>A connection as the operator, who may do everything.</summary>
+    public NatsConnection ConnectAsOperator() => Connect("operator", _operatorPassword, "_INBOX");
+
+    /// <summary>A connection as a service's identity, with that identity's inbox prefix, as the service connects.</summary>
+    public NatsConnection ConnectAs(NatsIdentity identity) => Connect(identity.User, _passwords[identity.User], identity.InboxPrefix);
+
+    private NatsConnection Connect(string user, string password, string inboxPrefix) => new(NatsOpts.Default with
+    {
+        Url = $"nats://127.0.0.1:{Port}",
+        AuthOpts = NatsAuthOpts.Default with { Username = user, Password = password },
+        InboxPrefix = inboxPrefix,
+        RequestTimeout = TimeSpan.FromSeconds(2),
+    });
+
+    private async Task<bool> IsListeningAsync()
+    {
+        try
+        {
+            await using var probe = ConnectAsOperator();
+            await probe.ConnectAsync();
+            return true;
+        }
+        catch (NatsException)
+        {
+            return false; // not listening yet
+        }
+    }
+
+    private static string Secret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
