@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Runs a PostgreSQL cluster from the machine's own binaries, for the AppHost's local mode.
-# Usage: run-local-postgres.sh DATA_DIR PORT   (superuser password in $POSTGRES_PASSWORD)
-# The cluster is created once and kept; the password is re-applied on every start so that a
-# regenerated Aspire parameter never locks the services out. Runs as the postgres user when
-# started as root, because PostgreSQL refuses to run as root.
+# Usage: run-local-postgres.sh DATA_DIR PORT DATABASE
+#   superuser password in $POSTGRES_PASSWORD; the aggregator's roles' in $POSTGRES_OWNER_PASSWORD,
+#   $POSTGRES_INGEST_PASSWORD and $POSTGRES_READER_PASSWORD (see deploy/postgres/initdb/10-aggregator-roles.sh)
+# The cluster is created once and kept; the passwords are re-applied on every start so that a
+# regenerated Aspire parameter never locks the services out. The superuser is used here only:
+# DATABASE is created owned by aggregator_owner, and nothing at run time logs in as a superuser.
+# Runs as the postgres user when started as root, because PostgreSQL refuses to run as root.
 set -euo pipefail
 
 data_dir=$1
 port=$2
+database=${3:-aggregator}
 : "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set}"
+roles_sql=$(PRINT_ROLES_FOR=$database sh "$(dirname "$0")/../deploy/postgres/initdb/10-aggregator-roles.sh")
 
 bin_dir=$(dirname "$(readlink -f "$(command -v postgres 2>/dev/null || ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null | sort -V | tail -n 1)")")
 if [[ ! -x "$bin_dir/postgres" ]]; then
@@ -41,8 +46,15 @@ fi
 
 # Quote the password as an SQL literal (double any single quote).
 escaped=${POSTGRES_PASSWORD//\'/\'\'}
-echo "ALTER USER postgres PASSWORD '$escaped';" |
-  "${as_owner[@]}" "$bin_dir/postgres" --single -D "$data_dir" postgres >/dev/null
+single_user() { "${as_owner[@]}" "$bin_dir/postgres" --single -D "$data_dir" "$1"; }
+printf "ALTER USER postgres PASSWORD '%s';\n%s\n" "$escaped" "$roles_sql" | single_user postgres >/dev/null
+existing=$(echo "SELECT datname FROM pg_database WHERE datname = '$database';" | single_user postgres)
+if ! grep -q "datname = \"$database\"" <<<"$existing"; then
+  echo "CREATE DATABASE \"$database\" OWNER aggregator_owner;" | single_user postgres >/dev/null
+fi
+# A state directory from before the roles existed holds tables the superuser owns: hand them over.
+echo "DO \$\$DECLARE t record; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner <> 'aggregator_owner' LOOP EXECUTE format('ALTER TABLE public.%I OWNER TO aggregator_owner', t.tablename); END LOOP; END\$\$;" |
+  single_user "$database" >/dev/null
 
 exec "${as_owner[@]}" "$bin_dir/postgres" -D "$data_dir" -p "$port" \
   -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200

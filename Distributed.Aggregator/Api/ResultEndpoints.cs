@@ -28,17 +28,17 @@ public static class ResultEndpoints
                 detail: $"'before' names no stored result ({query.Before}); use the id of the last row of the previous page.");
         }
 
-        if (page.Count == query.Limit)
+        if (page.HasMore)
         {
             // RFC 8288: the body stays the contract's plain array; the next page is a header away.
-            response.Headers.Link = $"</results{query.NextPage(page[^1].Id)}>; rel=\"next\"";
+            response.Headers.Link = $"</results{query.NextPage(page.Rows[^1].Id)}>; rel=\"next\"";
         }
 
-        return TypedResults.Ok(page);
+        return TypedResults.Ok(page.Rows);
     }
 
     private static async Task<Results<Ok<ResultResponse>, ProblemHttpResult>> GetAsync(
-        string request_id, ResultsDbContext db, CancellationToken cancellationToken)
+        string request_id, ResultsReaderDbContext db, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(request_id, out var requestId))
         {

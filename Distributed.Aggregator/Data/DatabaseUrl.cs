@@ -8,6 +8,12 @@ public static class DatabaseUrl
     public const string Default = "postgres://distributed:distributed@localhost:5432/aggregator";
     public const string VariableName = "DATABASE_URL";
 
+    /// <summary>The owner's URL, which runs the migrations; unset, DATABASE_URL's role does.</summary>
+    public const string OwnerVariableName = "DATABASE_OWNER_URL";
+
+    /// <summary>The query API's SELECT-only role; unset, DATABASE_URL's role reads too.</summary>
+    public const string ReaderVariableName = "DATABASE_READER_URL";
+
     public static string ToConnectionString(string url)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("postgres" or "postgresql"))

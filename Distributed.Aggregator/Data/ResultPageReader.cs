@@ -12,7 +12,7 @@ namespace Distributed.Aggregator.Data;
 /// .NET strings and encoded back to UTF-8: about half of a page's CPU in the aggregator, measured
 /// in docs/benchmarks.md. Every variant is a range scan of an index that matches its ORDER BY.
 /// </summary>
-public sealed class ResultPageReader(ResultsDbContext db)
+public sealed class ResultPageReader(ResultsReaderDbContext db)
 {
     private const string Select = """
         SELECT id, request_id, task_type, payload, enrichment, processed_at, processor_id, trace_id FROM results
@@ -34,8 +34,12 @@ public sealed class ResultPageReader(ResultsDbContext db)
         Select + " WHERE task_type = @task_type AND " + AfterCursor + Order,
     ];
 
-    /// <returns>The page; null when the cursor names no stored row.</returns>
-    public async Task<List<ResultResponse>?> ReadAsync(ResultQuery query, CancellationToken cancellationToken)
+    /// <returns>
+    /// The page, which ends early once its rows' payloads and enrichments pass
+    /// <see cref="ResultQuery.MaxPageBytes"/> (it always holds one row, and says there is more);
+    /// null when the cursor names no stored row.
+    /// </returns>
+    public async Task<ResultPage?> ReadAsync(ResultQuery query, CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken);
         var statement = Statements[(query.TaskType is null ? 0 : 1) + (query.Before is null ? 0 : 2)] + query.Limit.ToString(CultureInfo.InvariantCulture);
@@ -50,17 +54,29 @@ public sealed class ResultPageReader(ResultsDbContext db)
             command.Parameters.Add(new NpgsqlParameter<Guid>("before", before));
         }
 
-        var page = new List<ResultResponse>(query.Limit);
+        var page = new List<ResultResponse>(Math.Min(query.Limit, 64));
+        var bytes = 0L;
+        var cut = false;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
+                var payload = reader.GetFieldValue<byte[]>(3);
+                var enrichment = reader.IsDBNull(4) ? null : reader.GetFieldValue<byte[]>(4);
+                bytes += payload.Length + (enrichment?.Length ?? 0);
+                if (page.Count > 0 && bytes > ResultQuery.MaxPageBytes)
+                {
+                    // The rest of the rows are the next page's; reading stops here.
+                    cut = true;
+                    break;
+                }
+
                 page.Add(new ResultResponse(
                     reader.GetGuid(0),
                     reader.GetGuid(1),
                     reader.GetString(2),
-                    new RawJson(reader.GetFieldValue<byte[]>(3)),
-                    reader.IsDBNull(4) ? null : new RawJson(reader.GetFieldValue<byte[]>(4)),
+                    new RawJson(payload),
+                    enrichment is null ? null : new RawJson(enrichment),
                     reader.GetFieldValue<DateTimeOffset>(5),
                     reader.GetString(6),
                     reader.IsDBNull(7) ? null : reader.GetString(7)));
@@ -72,7 +88,7 @@ public sealed class ResultPageReader(ResultsDbContext db)
             return null;
         }
 
-        return page;
+        return new ResultPage(page, cut || page.Count == query.Limit);
     }
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
@@ -89,3 +105,6 @@ public sealed class ResultPageReader(ResultsDbContext db)
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }
+
+/// <summary>A page of <c>GET /results</c>, and whether a next page may follow it.</summary>
+public sealed record ResultPage(List<ResultResponse> Rows, bool HasMore);

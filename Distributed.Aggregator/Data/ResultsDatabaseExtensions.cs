@@ -5,35 +5,60 @@ namespace Distributed.Aggregator.Data;
 
 public static class ResultsDatabaseExtensions
 {
+    /// <summary>The ingest role's connection; by hand, DATABASE_URL's.</summary>
     public const string ConnectionName = "aggregator";
 
+    /// <summary>The owner's, which runs the migrations; absent, the ingest connection serves.</summary>
+    public const string OwnerConnectionName = "aggregator_owner";
+
+    /// <summary>The query API's SELECT-only role; absent, the ingest connection serves.</summary>
+    public const string ReaderConnectionName = "aggregator_reader";
+
     /// <summary>
-    /// The Aspire connection string wins; a service started by hand uses DATABASE_URL, as the
-    /// original did. Migrations run in the background so the service starts (and reports
+    /// The Aspire connection strings win; a service started by hand uses DATABASE_URL (the ingest
+    /// role, and every role when it is the only one given, as in the original), DATABASE_OWNER_URL
+    /// and DATABASE_READER_URL. Migrations run in the background so the service starts (and reports
     /// unhealthy) while PostgreSQL is not up yet.
     /// </summary>
     public static void AddResultsDatabase(this IHostApplicationBuilder builder)
     {
-        var key = $"ConnectionStrings:{ConnectionName}";
-        if (string.IsNullOrWhiteSpace(builder.Configuration[key]))
+        var configuration = builder.Configuration;
+        var ingest = configuration.GetConnectionString(ConnectionName) is { Length: > 0 } fromAspire
+            ? fromAspire
+            : configuration[DatabaseUrl.VariableName] is { Length: > 0 } url ? url : DatabaseUrl.Default;
+        string Or(string connectionName, string variable) =>
+            configuration.GetConnectionString(connectionName) is { Length: > 0 } aspire ? aspire
+            : configuration[variable] is { Length: > 0 } byHand ? byHand
+            : ingest;
+
+        var roles = new Dictionary<string, string>
         {
-            var url = builder.Configuration[DatabaseUrl.VariableName];
-            builder.Configuration[key] = DatabaseUrl.ToConnectionString(string.IsNullOrWhiteSpace(url) ? DatabaseUrl.Default : url);
+            [ConnectionName] = ingest,
+            [OwnerConnectionName] = Or(OwnerConnectionName, DatabaseUrl.OwnerVariableName),
+            [ReaderConnectionName] = Or(ReaderConnectionName, DatabaseUrl.ReaderVariableName),
+        };
+        foreach (var (name, value) in roles)
+        {
+            configuration[$"ConnectionStrings:{name}"] = ResultsConnectionString.Tune(DatabaseUrl.ToConnectionString(value));
         }
 
-        builder.Configuration[key] = ResultsConnectionString.Tune(builder.Configuration[key]!);
-
-        // No EF retry loop: writes are retried through JetStream redelivery, and a query while
-        // PostgreSQL is down should answer 503 at once rather than hang the client.
-        builder.AddNpgsqlDbContext<ResultsDbContext>(
-            ConnectionName,
-            settings => settings.DisableRetry = true,
-            // A failed statement is logged once by whoever handles it, naming the task, not as
-            // an EF command dump per attempt.
-            options => options.ConfigureWarnings(warnings => warnings.Log((RelationalEventId.CommandError, LogLevel.Debug))));
+        builder.AddResultsContext<ResultsDbContext>(OwnerConnectionName);
+        builder.AddResultsContext<ResultsIngestDbContext>(ConnectionName);
+        builder.AddResultsContext<ResultsReaderDbContext>(ReaderConnectionName);
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddSingleton<StatsReader>();
         builder.Services.AddScoped<ResultPageReader>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DatabaseMigrator>());
     }
+
+    private static void AddResultsContext<TContext>(this IHostApplicationBuilder builder, string connectionName)
+        where TContext : DbContext =>
+        // No EF retry loop: writes are retried through JetStream redelivery, and a query while
+        // PostgreSQL is down should answer 503 at once rather than hang the client.
+        builder.AddNpgsqlDbContext<TContext>(
+            connectionName,
+            settings => settings.DisableRetry = true,
+            // A failed statement is logged once by whoever handles it, naming the task, not as
+            // an EF command dump per attempt.
+            options => options.ConfigureWarnings(warnings => warnings.Log((RelationalEventId.CommandError, LogLevel.Debug))));
 }

@@ -2,8 +2,23 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Distributed.Aggregator.Data;
 
-public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options) : DbContext(options)
+/// <summary>
+/// The results schema, connected as the database's owner: the migrations run through it. The
+/// ingest path and the query API use the same model through roles of their own
+/// (<see cref="ResultsIngestDbContext"/>, <see cref="ResultsReaderDbContext"/>).
+/// </summary>
+public class ResultsDbContext : DbContext
 {
+    public ResultsDbContext(DbContextOptions<ResultsDbContext> options)
+        : base(options)
+    {
+    }
+
+    protected ResultsDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<ResultRow> Results => Set<ResultRow>();
 
     public DbSet<TaskTypeTotal> TaskTypeTotals => Set<TaskTypeTotal>();
@@ -36,3 +51,9 @@ public sealed class ResultsDbContext(DbContextOptions<ResultsDbContext> options)
         total.Property(t => t.Count).HasColumnName("count");
     }
 }
+
+/// <summary>The ingest path's connection: inserts results and keeps the per-type counts, nothing else.</summary>
+public sealed class ResultsIngestDbContext(DbContextOptions<ResultsIngestDbContext> options) : ResultsDbContext(options);
+
+/// <summary>The query API's connection: a role that can only SELECT, with a statement_timeout.</summary>
+public sealed class ResultsReaderDbContext(DbContextOptions<ResultsReaderDbContext> options) : ResultsDbContext(options);

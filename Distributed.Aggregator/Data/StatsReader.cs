@@ -24,7 +24,7 @@ public sealed class StatsReader
     private async Task<StatsResponse> QueryAsync()
     {
         await using var scope = _scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
+        var db = scope.ServiceProvider.GetRequiredService<ResultsReaderDbContext>();
         // Not cancelled with one request: others may be waiting on the same read.
         var byType = await db.TaskTypeTotals.AsNoTracking()
             .OrderByDescending(t => t.Count)

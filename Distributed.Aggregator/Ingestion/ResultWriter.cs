@@ -40,7 +40,7 @@ public sealed class ResultWriter(IServiceScopeFactory scopes)
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ResultsDbContext>();
+        var db = scope.ServiceProvider.GetRequiredService<ResultsIngestDbContext>();
         await db.Database.OpenConnectionAsync(cancellationToken);
         // A data-modifying WITH must be the top-level statement, which EF's SQL APIs would wrap.
         await using var command = new NpgsqlCommand(InsertSql(), (NpgsqlConnection)db.Database.GetDbConnection());

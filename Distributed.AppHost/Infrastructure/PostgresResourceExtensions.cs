@@ -3,45 +3,124 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Distributed.AppHost.Infrastructure;
 
+/// <summary>
+/// The aggregator's database as three roles, each a connection string of its own
+/// (deploy/postgres/initdb/10-aggregator-roles.sh creates them): the owner runs the migrations, the ingest role inserts,
+/// the reader only selects. The superuser's password stays with the server.
+/// </summary>
+public sealed record ResultsDatabase(
+    IResourceBuilder<IResource> Server,
+    IResourceBuilder<PostgresRoleResource> Owner,
+    IResourceBuilder<PostgresRoleResource> Ingest,
+    IResourceBuilder<PostgresRoleResource> Reader);
+
 public static class PostgresResourceExtensions
 {
     public const string SuperUser = "postgres";
 
+    /// <summary>The connection names the aggregator reads (Distributed.Aggregator's ResultsDatabaseExtensions).</summary>
+    public const string IngestConnection = "aggregator";
+
+    public const string OwnerConnection = "aggregator_owner";
+
+    public const string ReaderConnection = "aggregator_reader";
+
     /// <summary>
     /// The aggregator's database: Aspire's PostgreSQL container, or a local cluster that is
-    /// created once in the state directory and reused across runs. Either way the caller gets
-    /// one resource whose connection string names the database.
+    /// created once in the state directory and reused across runs, and its three roles.
     /// </summary>
-    public static IResourceBuilder<IResourceWithConnectionString> AddResultsDatabase(
+    public static ResultsDatabase AddResultsDatabase(
         this IDistributedApplicationBuilder builder, string serverName, string databaseName, AppHostSettings settings)
     {
-        var password = builder.AddParameter($"{serverName}-password",
-            new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
+        var password = GeneratedPassword(builder, $"{serverName}-password");
+        var roles = new[] { ("owner", "aggregator_owner"), ("ingest", "aggregator_ingest"), ("reader", "aggregator_reader") }
+            .Select(role => (Variable: $"POSTGRES_{role.Item1.ToUpperInvariant()}_PASSWORD", Role: role.Item2, Password: GeneratedPassword(builder, $"{serverName}-{role.Item1}-password")))
+            .ToList();
 
+        IResourceBuilder<IResourceWithEnvironment> server;
+        EndpointReference endpoint;
         if (settings.Mode == InfrastructureMode.Containers)
         {
-            return builder.AddPostgres(serverName, password: password, port: settings.PostgresPort)
+            // The image creates POSTGRES_DB and runs deploy/postgres/initdb once, on an empty volume:
+            // the roles, and the database handed to the owner. Published, the script travels inside
+            // an image built from deploy/postgres, since a cluster cannot carry a bind mount.
+            var container = builder.AddPostgres(serverName, password: password, port: settings.PostgresPort)
                 .WithDataVolume("distributed-postgres-data")
-                .AddDatabase($"{databaseName}-db", databaseName);
+                .WithEnvironment("POSTGRES_DB", databaseName);
+            if (builder.ExecutionContext.IsPublishMode)
+            {
+                container.WithDockerfile(Path.Combine(settings.RepositoryRoot, "deploy", "postgres"));
+            }
+            else
+            {
+                container.WithInitFiles(Path.Combine(settings.RepositoryRoot, "deploy", "postgres", "initdb"));
+            }
+
+            server = container;
+            endpoint = container.Resource.PrimaryEndpoint;
+        }
+        else
+        {
+            var dataDirectory = Path.Combine(settings.StateDirectory, serverName);
+            var script = Path.Combine(settings.ScriptsDirectory, "run-local-postgres.sh");
+            var local = builder.AddResource(new LocalPostgresResource(serverName, settings.StateDirectory, password.Resource))
+                .WithArgs(script, dataDirectory, settings.PostgresPort.ToString(System.Globalization.CultureInfo.InvariantCulture), databaseName)
+                .WithEnvironment("POSTGRES_PASSWORD", password)
+                .WithEndpoint(port: settings.PostgresPort, targetPort: settings.PostgresPort, name: LocalPostgresResource.EndpointName, scheme: "tcp", isProxied: false);
+
+            var healthCheckKey = $"{serverName}-connects";
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+                healthCheckKey, _ => new PostgresConnectsHealthCheck(local.Resource), failureStatus: null, tags: null));
+            server = local.WithHealthCheck(healthCheckKey);
+            endpoint = local.Resource.Endpoint;
         }
 
-        var dataDirectory = Path.Combine(settings.StateDirectory, serverName);
-        var script = Path.Combine(settings.ScriptsDirectory, "run-local-postgres.sh");
-        var server = builder.AddResource(new LocalPostgresResource(serverName, settings.StateDirectory, password.Resource, databaseName))
-            .WithArgs(script, dataDirectory, settings.PostgresPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .WithEnvironment("POSTGRES_PASSWORD", password)
-            .WithEndpoint(port: settings.PostgresPort, targetPort: settings.PostgresPort, name: LocalPostgresResource.EndpointName, scheme: "tcp", isProxied: false);
+        IResourceBuilder<PostgresRoleResource> Role(int index, string suffix)
+        {
+            var resource = builder.AddResource(new PostgresRoleResource($"{serverName}-{suffix}", endpoint, roles[index].Role, roles[index].Password.Resource, databaseName));
+            // A connection string, not something that runs: the dashboard lists what runs.
+            return builder.ExecutionContext.IsPublishMode
+                ? resource
+                : resource.WithInitialState(new CustomResourceSnapshot { ResourceType = "PostgresRole", Properties = [], IsHidden = true });
+        }
 
-        var healthCheckKey = $"{serverName}-connects";
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            healthCheckKey, _ => new PostgresConnectsHealthCheck(server.Resource), failureStatus: null, tags: null));
-        return server.WithHealthCheck(healthCheckKey);
+        var database = new ResultsDatabase(server, Role(0, "owner"), Role(1, "ingest"), Role(2, "reader"));
+        foreach (var (role, connectionName, variable) in new[]
+        {
+            (database.Owner, OwnerConnection, roles[0].Variable),
+            (database.Ingest, IngestConnection, roles[1].Variable),
+            (database.Reader, ReaderConnection, roles[2].Variable),
+        })
+        {
+            // Published, as the connection string the aggregator gets too (a Secret once deployed).
+            if (builder.ExecutionContext.IsPublishMode)
+            {
+                server.WithEnvironment($"ConnectionStrings__{connectionName}", role.Resource.ConnectionStringExpression);
+            }
+            else
+            {
+                server.WithEnvironment(variable, ReferenceExpression.Create($"{role.Resource.Password}"));
+            }
+        }
+
+        return database;
     }
+
+    /// <summary>The aggregator's three connection strings, by the names it reads, and it starts once PostgreSQL takes logins.</summary>
+    public static IResourceBuilder<ProjectResource> WithResultsDatabase(this IResourceBuilder<ProjectResource> aggregator, ResultsDatabase database) =>
+        aggregator
+            .WithReference(database.Ingest, IngestConnection)
+            .WithReference(database.Owner, OwnerConnection)
+            .WithReference(database.Reader, ReaderConnection)
+            .WaitFor(database.Server);
+
+    private static IResourceBuilder<ParameterResource> GeneratedPassword(IDistributedApplicationBuilder builder, string name) =>
+        builder.AddParameter(name, new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);
 }
 
 /// <summary>A PostgreSQL cluster run from the machine's own binaries by <c>scripts/run-local-postgres.sh</c>.</summary>
-public sealed class LocalPostgresResource(string name, string workingDirectory, ParameterResource password, string databaseName)
-    : ExecutableResource(name, "bash", workingDirectory), IResourceWithConnectionString
+public sealed class LocalPostgresResource(string name, string workingDirectory, ParameterResource password)
+    : ExecutableResource(name, "bash", workingDirectory), IResourceWithEndpoints
 {
     public const string EndpointName = "tcp";
 
@@ -49,10 +128,19 @@ public sealed class LocalPostgresResource(string name, string workingDirectory, 
 
     public ParameterResource Password { get; } = password;
 
-    public string DatabaseName { get; } = databaseName;
-
+    /// <summary>The superuser's, for the AppHost's own health check only.</summary>
     public ReferenceExpression ServerConnectionString => ReferenceExpression.Create(
         $"Host={Endpoint.Property(EndpointProperty.Host)};Port={Endpoint.Property(EndpointProperty.Port)};Username={PostgresResourceExtensions.SuperUser};Password={Password}");
+}
 
-    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{ServerConnectionString};Database={DatabaseName}");
+/// <summary>One login role of the aggregator's database, as a connection string.</summary>
+public sealed class PostgresRoleResource(string name, EndpointReference endpoint, string role, ParameterResource password, string database)
+    : Resource(name), IResourceWithConnectionString
+{
+    public string Role { get; } = role;
+
+    public ParameterResource Password { get; } = password;
+
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
+        $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username={Role};Password={Password};Database={database}");
 }

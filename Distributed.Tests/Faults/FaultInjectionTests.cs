@@ -274,7 +274,9 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
         var logs = topology.ReadAllLogs();
         Assert.NotEmpty(logs);
         Assert.DoesNotContain(topology.NatsPassword, logs, StringComparison.Ordinal);
+        Assert.All(topology.ServiceNatsPasswords.Values, password => Assert.DoesNotContain(password, logs, StringComparison.Ordinal));
         Assert.DoesNotContain(topology.PostgresPassword, logs, StringComparison.Ordinal);
+        Assert.All(topology.DatabaseRolePasswords.Values, password => Assert.DoesNotContain(password, logs, StringComparison.Ordinal));
     }
 
     private async Task<(LoadReport Report, IReadOnlyList<Guid> Stored, TimeSpan Drain)> RunUnderLoadAsync(string label, Func<Task> fault)

@@ -31,7 +31,22 @@ public sealed class LocalProcesses : IAsyncLifetime
 
     public string PostgresPassword { get; } = Secret();
 
-    public string NatsUrl => $"nats://distributed:{NatsPassword}@127.0.0.1:{NatsPort}";
+    /// <summary>The aggregator's three database roles' passwords (owner, ingest, reader), as the AppHost generates them.</summary>
+    public IReadOnlyDictionary<string, string> DatabaseRolePasswords { get; } =
+        new[] { "owner", "ingest", "reader" }.ToDictionary(role => role, _ => Secret());
+
+    private string DatabaseUrlOf(string role) =>
+        $"postgres://aggregator_{role}:{DatabaseRolePasswords[role]}@127.0.0.1:{PostgresPort}/aggregator";
+
+    /// <summary>Each service's own NATS password, as the AppHost generates one per identity.</summary>
+    public IReadOnlyDictionary<string, string> ServiceNatsPasswords { get; } =
+        Distributed.Messaging.NatsIdentities.Services.ToDictionary(identity => identity.User, _ => Secret());
+
+    /// <summary>The operator's URL, for the test's own connections.</summary>
+    public string NatsUrl => $"nats://operator:{NatsPassword}@127.0.0.1:{NatsPort}";
+
+    private string NatsUrlOf(Distributed.Messaging.NatsIdentity identity) =>
+        $"nats://{identity.User}:{ServiceNatsPasswords[identity.User]}@127.0.0.1:{NatsPort}";
 
     /// <summary>Where nats-server keeps JetStream's data: deleting it while NATS is down is a lost volume.</summary>
     public string NatsStoreDirectory => Path.Combine(_stateDirectory, "nats", "jetstream");
@@ -86,7 +101,10 @@ public sealed class LocalProcesses : IAsyncLifetime
 
         AddService(dotnet, "aggregator", "Distributed.Aggregator", AggregatorPort, common,
             ("AGGREGATOR_ADDR", $"127.0.0.1:{AggregatorPort}"),
-            ("DATABASE_URL", $"postgres://postgres:{PostgresPassword}@127.0.0.1:{PostgresPort}/aggregator"));
+            // Each of the aggregator's three roles by its variable, as by hand.
+            ("DATABASE_URL", DatabaseUrlOf("ingest")),
+            ("DATABASE_OWNER_URL", DatabaseUrlOf("owner")),
+            ("DATABASE_READER_URL", DatabaseUrlOf("reader")));
         AddService(dotnet, "gateway", "Distributed.Gateway", GatewayPort, common, ("GATEWAY_ADDR", $"127.0.0.1:{GatewayPort}"));
 
         var natsDirectory = Path.Combine(_stateDirectory, "nats");
@@ -94,10 +112,17 @@ public sealed class LocalProcesses : IAsyncLifetime
         var natsConfig = Distributed.AppHost.Infrastructure.NatsServerConfig.Write(
             Path.Combine(natsDirectory, "nats-server.conf"), $"127.0.0.1:{NatsPort}", "127.0.0.1:28222", Path.Combine(natsDirectory, "jetstream"));
         _parts["nats"] = new ManagedProcess("nats", NatsServerPath(), ["-c", natsConfig],
-            new Dictionary<string, string> { ["NATS_USER"] = "distributed", ["NATS_PASSWORD"] = Distributed.AppHost.Infrastructure.NatsServerConfig.Quoted(NatsPassword) }, Log("nats"));
+            Distributed.AppHost.Infrastructure.NatsServerConfig.Environment("operator", NatsPassword, identity => ServiceNatsPasswords[identity.User]), Log("nats"));
         _parts["postgres"] = new ManagedProcess("postgres", "bash",
-            [Path.Combine(RepositoryPaths.Root, "scripts", "run-local-postgres.sh"), Path.Combine(_stateDirectory, "postgres"), PostgresPort.ToString(CultureInfo.InvariantCulture)],
-            new Dictionary<string, string> { ["POSTGRES_PASSWORD"] = PostgresPassword }, Log("postgres"));
+            [Path.Combine(RepositoryPaths.Root, "scripts", "run-local-postgres.sh"), Path.Combine(_stateDirectory, "postgres"), PostgresPort.ToString(CultureInfo.InvariantCulture), "aggregator"],
+            new Dictionary<string, string>
+            {
+                ["POSTGRES_PASSWORD"] = PostgresPassword,
+                ["POSTGRES_OWNER_PASSWORD"] = DatabaseRolePasswords["owner"],
+                ["POSTGRES_INGEST_PASSWORD"] = DatabaseRolePasswords["ingest"],
+                ["POSTGRES_READER_PASSWORD"] = DatabaseRolePasswords["reader"],
+            },
+            Log("postgres"));
 
         // Services first: they must wait for their dependencies, not crash.
         foreach (var service in Services)
@@ -233,7 +258,9 @@ public sealed class LocalProcesses : IAsyncLifetime
 
     private void AddService(string dotnet, string name, string project, int port, Dictionary<string, string> common, params (string Key, string Value)[] settings)
     {
-        var environment = new Dictionary<string, string>(common);
+        // Each service connects as its own NATS identity, as under the AppHost.
+        var identity = Distributed.Messaging.NatsIdentities.ForService(project["Distributed.".Length..].ToLowerInvariant());
+        var environment = new Dictionary<string, string>(common) { ["NATS_URL"] = NatsUrlOf(identity) };
         foreach (var (key, value) in settings)
         {
             environment[key] = value;

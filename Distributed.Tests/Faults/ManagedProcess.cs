@@ -11,8 +11,9 @@ public sealed class ManagedProcess(string name, string fileName, IReadOnlyList<s
 {
     // Inherited variables that would change how a service binds or what it connects to.
     private static readonly string[] ScrubbedVariables =
-        ["ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "HTTP_PORTS", "URLS", "NATS_URL", "DATABASE_URL", "GATEWAY_ADDR",
-         "AGGREGATOR_ADDR", "METRICS_ADDR", "OTEL_EXPORTER_OTLP_ENDPOINT", "ConnectionStrings__nats", "ConnectionStrings__aggregator"];
+        ["ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "HTTP_PORTS", "URLS", "NATS_URL", "DATABASE_URL", "DATABASE_OWNER_URL", "DATABASE_READER_URL", "GATEWAY_ADDR",
+         "AGGREGATOR_ADDR", "METRICS_ADDR", "OTEL_EXPORTER_OTLP_ENDPOINT", "ConnectionStrings__nats", "ConnectionStrings__aggregator",
+         "ConnectionStrings__aggregator_owner", "ConnectionStrings__aggregator_reader"];
 
     private readonly Lock _logGate = new();
     private Process? _process;

@@ -17,6 +17,8 @@ public sealed partial class ManifestTests : IAsyncLifetime
     // Aspirate turns these into Secrets; any other variable lands in a ConfigMap.
     private static readonly string[] SecretVariables = ["POSTGRES_PASSWORD", "MSSQL_SA_PASSWORD"];
 
+    private static readonly string[] DatabaseRoles = ["owner", "ingest", "reader"];
+
     private JsonDocument _manifest = null!;
 
     private JsonElement Resources => _manifest.RootElement.GetProperty("resources");
@@ -32,14 +34,23 @@ public sealed partial class ManifestTests : IAsyncLifetime
     [Fact]
     public void It_has_the_services_nats_postgres_and_their_references()
     {
+        // Each service connects to NATS as its own identity, with a password of its own.
         foreach (var project in new[] { "gateway", "processor", "enricher", "aggregator" })
         {
             Assert.Equal("project.v0", TypeOf(project));
-            Assert.Equal("{nats.connectionString}", EnvOf(project, "ConnectionStrings__nats"));
+            Assert.Equal($"{{nats-{project}.connectionString}}", EnvOf(project, "ConnectionStrings__nats"));
+            Assert.Contains($"{{nats-{project}-password.value}}", Resources.GetProperty($"nats-{project}").GetProperty("connectionString").GetString(), StringComparison.Ordinal);
+            Assert.Equal("false", EnvOf(project, "EXPERIMENTS_ENABLED"));
         }
 
-        Assert.Equal("{aggregator-db.connectionString}", EnvOf("aggregator", "ConnectionStrings__aggregator"));
+        // The aggregator's three database roles, none of them the superuser.
+        Assert.Equal("{postgres-ingest.connectionString}", EnvOf("aggregator", "ConnectionStrings__aggregator"));
+        Assert.Equal("{postgres-owner.connectionString}", EnvOf("aggregator", "ConnectionStrings__aggregator_owner"));
+        Assert.Equal("{postgres-reader.connectionString}", EnvOf("aggregator", "ConnectionStrings__aggregator_reader"));
+        Assert.All(DatabaseRoles, role =>
+            Assert.Contains($"Username=aggregator_{role};", Resources.GetProperty($"postgres-{role}").GetProperty("connectionString").GetString(), StringComparison.Ordinal));
         Assert.Contains("{nats-password.value}", Resources.GetProperty("nats").GetProperty("connectionString").GetString(), StringComparison.Ordinal);
+        Assert.Equal("../../deploy/postgres", RelativeBuildContext("postgres"));
         Assert.Equal("../../deploy/nats", RelativeBuildContext("nats"));
         Assert.Equal("../../deploy/prometheus", RelativeBuildContext("prometheus"));
         Assert.Equal("../../deploy/grafana", RelativeBuildContext("grafana"));

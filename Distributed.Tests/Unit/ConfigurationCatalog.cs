@@ -23,6 +23,9 @@ public static class ConfigurationCatalog
             .Select(Microsoft.Extensions.Hosting.SettingsExtensions.VariableOf),
         NatsUrl.VariableName,
         DatabaseUrl.VariableName,
+        DatabaseUrl.OwnerVariableName,
+        DatabaseUrl.ReaderVariableName,
+        ControlListenerExtensions.EnabledVariable,
         .. new[] { ServiceAddress.Gateway, ServiceAddress.Aggregator, ServiceAddress.Processor, ServiceAddress.Enricher }.Select(a => a.Variable),
         .. Microsoft.Extensions.Hosting.Extensions.TelemetryVariables,
     ];
