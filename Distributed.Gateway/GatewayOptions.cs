@@ -11,4 +11,12 @@ public sealed class GatewayOptions
     public int IdempotencyWindowSeconds { get; set; } = 24 * 3600;
 
     public TimeSpan IdempotencyWindow => TimeSpan.FromSeconds(IdempotencyWindowSeconds);
+
+    /// <summary>
+    /// Task submissions in progress at once; beyond it a request is answered 503 with Retry-After
+    /// before its body is read. With bodies of at most 1 MiB, this bounds what requests can hold.
+    /// </summary>
+    [ConfigurationKeyName("GATEWAY_MAX_CONCURRENT_REQUESTS")]
+    [Range(1, 100_000)]
+    public int MaxConcurrentRequests { get; set; } = 256;
 }

@@ -5,18 +5,20 @@ using Distributed.ServiceDefaults.Http;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(ServiceAddress.Gateway);
-builder.AddMessaging();
+builder.AddMessaging(NatsIdentities.Gateway);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.ApplyRequestLimits());
 builder.Services.AddProblemDetails();
 builder.Services.AddSettings<GatewayOptions>(builder.Configuration);
 builder.Services.AddSingleton<TaskPublisher>();
 builder.Services.AddSingleton<IdempotencyStore>();
+builder.Services.AddSubmissionConcurrencyLimit();
 
 var app = builder.Build();
 
 app.UseRequestMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRateLimiter();
 app.MapTaskEndpoints();
 app.MapDefaultEndpoints();
 

@@ -1,8 +1,14 @@
+using System.Buffers;
+
 namespace Distributed.Gateway;
 
 public static class RequestBody
 {
-    /// <summary>Reads the whole body, or returns null as soon as it grows past <paramref name="limit"/>.</summary>
+    /// <summary>
+    /// Reads the whole body, or returns null as soon as it grows past <paramref name="limit"/>.
+    /// Memory follows the bytes that have arrived, never the Content-Length a client claims: a
+    /// client that announces 1 MiB and sends it slowly holds what it sent, not 1 MiB.
+    /// </summary>
     public static async Task<ReadOnlyMemory<byte>?> ReadAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit)
@@ -10,10 +16,10 @@ public static class RequestBody
             return null;
         }
 
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
-            using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
-            var chunk = new byte[16 * 1024];
+            using var buffer = new MemoryStream();
             int read;
             while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
@@ -31,6 +37,10 @@ public static class RequestBody
         {
             // Kestrel's own MaxRequestBodySize tripped first (chunked body).
             return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
     }
 }

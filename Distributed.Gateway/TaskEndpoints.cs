@@ -10,6 +10,7 @@ public static class TaskEndpoints
     {
         endpoints.MapPost("/tasks", SubmitAsync)
             .WithName("SubmitTask")
+            .RequireRateLimiting(SubmissionConcurrency.Policy)
             .Produces<TaskAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)

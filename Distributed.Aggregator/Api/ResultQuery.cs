@@ -14,6 +14,12 @@ public sealed record ResultQuery(string? TaskType, int Limit, Guid? Before)
     public const int DefaultLimit = 50;
     public const int MaxLimit = 1000;
 
+    /// <summary>
+    /// The payloads and enrichments one page may carry: a thousand 1 MiB rows would be a 1 GiB
+    /// response. A page that would pass it ends early (with at least one row) and links to the next.
+    /// </summary>
+    public const long MaxPageBytes = 4 * 1024 * 1024;
+
     /// <summary>Parses the raw query values; a bad value is a client error, never a 500.</summary>
     public static bool TryParse(
         string? taskType, string? limit, string? before, [NotNullWhen(true)] out ResultQuery? query, [NotNullWhen(false)] out string? error)

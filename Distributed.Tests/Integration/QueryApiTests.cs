@@ -45,6 +45,40 @@ public sealed class QueryApiTests(AppHostFixture topology)
     }
 
     [Fact]
+    public async Task A_page_of_large_rows_stops_at_its_byte_bound_and_links_to_the_rest()
+    {
+        // Six rows of ~0.9 MiB each: limit=1000 would be 5.4 MiB in one body; the bound is 4 MiB.
+        var taskType = "large" + Guid.NewGuid().ToString("N")[..8];
+        var filler = new string('x', 900 * 1024);
+        var accepted = new List<Guid>();
+        for (var i = 0; i < 6; i++)
+        {
+            accepted.Add((await topology.Gateway.SubmitAsync(taskType, $$"""{"n":{{i}},"filler":"{{filler}}"}""")).RequestId);
+        }
+
+        await Eventually.MatchAsync(
+            () => topology.Aggregator.StatsAsync(), s => s.CountFor(taskType) == 6, Deadline, "six large results in /stats");
+
+        var seen = new List<Guid>();
+        var next = $"/results?task_type={taskType}&limit=1000";
+        var pages = 0;
+        while (next is not null)
+        {
+            using var response = await topology.Aggregator.GetAsync(new Uri(next, UriKind.Relative));
+            response.EnsureSuccessStatusCode();
+            var body = await response.Content.ReadAsByteArrayAsync();
+            Assert.True(body.Length <= Distributed.Aggregator.Api.ResultQuery.MaxPageBytes + 64 * 1024,
+                $"a page of {body.Length} bytes passes the bound of {Distributed.Aggregator.Api.ResultQuery.MaxPageBytes}");
+            seen.AddRange(JsonSerializer.Deserialize<JsonElement[]>(body)!.Select(r => r.GetProperty("request_id").GetGuid()));
+            next = response.Headers.TryGetValues("Link", out var links) ? NextLink(links.Single()) : null;
+            Assert.True(++pages <= 6, "the pages never end");
+        }
+
+        Assert.True(pages >= 2, "the rows came in one page");
+        Assert.Equal(accepted.Order(), seen.Order());
+    }
+
+    [Fact]
     public async Task A_cursor_that_names_no_row_is_a_client_error()
     {
         using var unknown = await topology.Aggregator.GetAsync(new Uri($"/results?before={Guid.NewGuid()}", UriKind.Relative));
