@@ -1,13 +1,54 @@
 #!/usr/bin/env bash
 # Applies deploy/k8s (or the tree in $OVERLAY, e.g. deploy/overlays/keda) to the current kubectl
-# context. Set REGISTRY to use images from elsewhere.
+# context. Set REGISTRY to use images from elsewhere. The tree commits no Secret: the first run
+# generates every password into the namespace's Secrets (nats-credentials, postgres-credentials,
+# grafana-credentials); later runs keep them. To inject your own instead (sealed-secrets,
+# external-secrets), create those Secrets with the same keys before running this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REGISTRY=${REGISTRY:-localhost:5111}
+namespace=distributed-system
+
+secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | cut -c1-40; }
+
+# Creates the Secret from "key=value" pairs unless it exists already.
+ensure_secret() {
+  local name=$1
+  shift
+  if kubectl -n "$namespace" get secret "$name" >/dev/null 2>&1; then
+    return
+  fi
+  local literals=()
+  for pair in "$@"; do literals+=("--from-literal=$pair"); done
+  kubectl -n "$namespace" create secret generic "$name" "${literals[@]}" >/dev/null
+  echo "Generated Secret $name" >&2
+}
+
+kubectl get namespace "$namespace" >/dev/null 2>&1 || kubectl create namespace "$namespace" >/dev/null
+
+# NATS: the operator, one identity per service (each allowed only its own subjects), the routes.
+nats_pairs=("operator-password=$(secret)" "route-password=$(secret)")
+for service in gateway processor enricher aggregator; do
+  password=$(secret)
+  nats_pairs+=("$service-password=$password" "$service-url=nats://$service:$password@nats:4222")
+done
+ensure_secret nats-credentials "${nats_pairs[@]}"
+
+# PostgreSQL: the superuser (first start only), and the aggregator's owner, ingest and reader roles.
+pg_pairs=("superuser-password=$(secret)")
+for role in owner ingest reader; do
+  password=$(secret)
+  pg_pairs+=("$role-password=$password" "$role-url=postgres://aggregator_$role:$password@postgres:5432/aggregator")
+done
+ensure_secret postgres-credentials "${pg_pairs[@]}"
+
+ensure_secret grafana-credentials "admin-password=$(secret)"
+
 rendered=$(kubectl kustomize "${OVERLAY:-deploy/k8s}")
 if [[ "$REGISTRY" != "localhost:5111" ]]; then
   rendered=${rendered//localhost:5111\//$REGISTRY/}
 fi
 kubectl apply -f - <<<"$rendered"
-kubectl -n distributed-system rollout status deployment/gateway --timeout=180s
-echo "gateway: http://127.0.0.1:30000  aggregator: http://127.0.0.1:30001  grafana: http://127.0.0.1:30003"
+kubectl -n "$namespace" rollout status deployment/gateway --timeout=180s
+echo "gateway: http://127.0.0.1:30000  aggregator: http://127.0.0.1:30001  grafana: http://127.0.0.1:30003 (admin; password:"
+echo "  kubectl -n $namespace get secret grafana-credentials -o jsonpath='{.data.admin-password}' | base64 -d)"
