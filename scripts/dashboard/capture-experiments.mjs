@@ -7,6 +7,8 @@ const dashboard = process.env.DASHBOARD_URL ?? 'http://localhost:15888';
 const out = process.env.OUT_DIR ?? 'docs/images';
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 const page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
+// The dashboard asks for its browser token: the login URL the AppHost prints sets the cookie.
+if (process.env.DASHBOARD_LOGIN_URL) await page.goto(process.env.DASHBOARD_LOGIN_URL, { waitUntil: 'networkidle' });
 
 async function resources() {
   await page.goto(`${dashboard}/`, { waitUntil: 'networkidle' });

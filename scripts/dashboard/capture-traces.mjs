@@ -29,6 +29,8 @@ if (!row) throw new Error('the last task was not stored within 60 s');
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 const page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
+// The dashboard asks for its browser token: the login URL the AppHost prints sets the cookie.
+if (process.env.DASHBOARD_LOGIN_URL) await page.goto(process.env.DASHBOARD_LOGIN_URL, { waitUntil: 'networkidle' });
 
 // Spans are exported in batches: give the last ones time to arrive.
 await new Promise(resolve => setTimeout(resolve, 6000));
