@@ -92,9 +92,23 @@ public sealed class NatsClusterTests(ClusterFixture cluster, ITestOutputHelper o
     {
         var taskType = "scaledout" + Guid.NewGuid().ToString("N")[..6];
         var accepted = new List<Guid>();
-        for (var i = 0; i < 300; i++)
+        using var prometheus = new PrometheusClient(ClusterFixture.PrometheusPortOfCluster);
+        // A burst can land whole in one replica's open pull request (JetStream fills the oldest
+        // request first), so tasks keep coming, a wave at a time, until both replicas have stored
+        // some of them: each one's counter, as Prometheus scraped it, beyond where it stood before.
+        var before = await StoredByReplicaAsync(prometheus);
+        using (var deadline = new CancellationTokenSource(Deadline))
         {
-            accepted.Add((await cluster.Gateway.SubmitAsync(taskType, i.ToString(CultureInfo.InvariantCulture))).RequestId);
+            while ((await StoredByReplicaAsync(prometheus)).Count(replica => replica.Value > before.GetValueOrDefault(replica.Key)) < 2)
+            {
+                Assert.False(deadline.IsCancellationRequested, $"only one aggregator replica stored any of {accepted.Count} tasks");
+                for (var i = 0; i < 100; i++)
+                {
+                    accepted.Add((await cluster.Gateway.SubmitAsync(taskType, accepted.Count.ToString(CultureInfo.InvariantCulture))).RequestId);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+            }
         }
 
         await Eventually.MatchAsync(
@@ -114,11 +128,15 @@ public sealed class NatsClusterTests(ClusterFixture cluster, ITestOutputHelper o
         Assert.Equal(2, served.Count);
         Assert.All(served, requests => Assert.True(requests > 0, $"an enricher answered no request: {string.Join(", ", served)}"));
 
-        // Both aggregator replicas stored rows: their own counters, as Prometheus scraped each.
-        using var prometheus = new PrometheusClient(ClusterFixture.PrometheusPortOfCluster);
-        await Eventually.MatchAsync(
-            () => prometheus.ScalarAsync("count(results_stored_total{app=\"aggregator\"} > 0)"), replicas => replicas == 2, Deadline,
-            "both aggregator replicas to have stored results");
+    }
+
+    /// <summary>Results each aggregator replica has stored, by its scrape target.</summary>
+    private static async Task<Dictionary<string, double>> StoredByReplicaAsync(PrometheusClient prometheus)
+    {
+        var answer = await prometheus.GetAsync("/api/v1/query?query=" + Uri.EscapeDataString("results_stored_total{app=\"aggregator\"}"));
+        return answer.GetProperty("data").GetProperty("result").EnumerateArray().ToDictionary(
+            series => series.GetProperty("metric").GetProperty("instance").GetString()!,
+            series => double.Parse(series.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture));
     }
 
     /// <summary>The stream's cluster as JetStream reports it, once it meets <paramref name="condition"/>.</summary>

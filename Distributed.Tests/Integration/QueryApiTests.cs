@@ -25,20 +25,11 @@ public sealed class QueryApiTests(AppHostFixture topology)
         await Eventually.MatchAsync(
             () => topology.Aggregator.StatsAsync(), s => s.CountFor(taskType) == 7, Deadline, "seven results in /stats");
 
-        var seen = new List<JsonElement>();
-        var next = $"/results?task_type={taskType}&limit=3";
-        var pages = 0;
-        while (next is not null)
-        {
-            using var response = await topology.Aggregator.GetAsync(new Uri(next, UriKind.Relative));
-            response.EnsureSuccessStatusCode();
-            seen.AddRange((await response.Content.ReadFromJsonAsync<JsonElement[]>())!);
-            next = response.Headers.TryGetValues("Link", out var links) ? NextLink(links.Single()) : null;
-            Assert.True(++pages <= 4, "the pages never end");
-        }
+        var pages = await PagesAsync($"/results?task_type={taskType}&limit=3", most: 4);
+        var seen = pages.SelectMany(page => JsonSerializer.Deserialize<JsonElement[]>(page)!).ToList();
 
         // 3 + 3 + 1: a full page links to the next; the last, short page does not.
-        Assert.Equal(3, pages);
+        Assert.Equal(3, pages.Count);
         Assert.Equal(accepted.Order(), seen.Select(r => r.GetProperty("request_id").GetGuid()).Order());
         var order = seen.Select(r => (r.GetProperty("processed_at").GetDateTimeOffset(), r.GetProperty("id").GetGuid())).ToList();
         Assert.Equal(order.Select(o => o.Item1).OrderDescending(), order.Select(o => o.Item1));
@@ -59,22 +50,12 @@ public sealed class QueryApiTests(AppHostFixture topology)
         await Eventually.MatchAsync(
             () => topology.Aggregator.StatsAsync(), s => s.CountFor(taskType) == 6, Deadline, "six large results in /stats");
 
-        var seen = new List<Guid>();
-        var next = $"/results?task_type={taskType}&limit=1000";
-        var pages = 0;
-        while (next is not null)
-        {
-            using var response = await topology.Aggregator.GetAsync(new Uri(next, UriKind.Relative));
-            response.EnsureSuccessStatusCode();
-            var body = await response.Content.ReadAsByteArrayAsync();
-            Assert.True(body.Length <= Distributed.Aggregator.Api.ResultQuery.MaxPageBytes + 64 * 1024,
-                $"a page of {body.Length} bytes passes the bound of {Distributed.Aggregator.Api.ResultQuery.MaxPageBytes}");
-            seen.AddRange(JsonSerializer.Deserialize<JsonElement[]>(body)!.Select(r => r.GetProperty("request_id").GetGuid()));
-            next = response.Headers.TryGetValues("Link", out var links) ? NextLink(links.Single()) : null;
-            Assert.True(++pages <= 6, "the pages never end");
-        }
+        var pages = await PagesAsync($"/results?task_type={taskType}&limit=1000", most: 6);
 
-        Assert.True(pages >= 2, "the rows came in one page");
+        Assert.All(pages, page => Assert.True(page.Length <= Distributed.Aggregator.Api.ResultQuery.MaxPageBytes + 64 * 1024,
+            $"a page of {page.Length} bytes passes the bound of {Distributed.Aggregator.Api.ResultQuery.MaxPageBytes}"));
+        Assert.True(pages.Count >= 2, "the rows came in one page");
+        var seen = pages.SelectMany(page => JsonSerializer.Deserialize<JsonElement[]>(page)!).Select(r => r.GetProperty("request_id").GetGuid());
         Assert.Equal(accepted.Order(), seen.Order());
     }
 
@@ -119,6 +100,22 @@ public sealed class QueryApiTests(AppHostFixture topology)
     }
 
     /// <summary>The target of an RFC 8288 <c>Link</c> header with rel="next".</summary>
+    /// <summary>Every page's body, from <paramref name="first"/> along the next links, as a client pages.</summary>
+    private async Task<List<byte[]>> PagesAsync(string first, int most)
+    {
+        var pages = new List<byte[]>();
+        for (var next = first; next is not null;)
+        {
+            using var response = await topology.Aggregator.GetAsync(new Uri(next, UriKind.Relative));
+            response.EnsureSuccessStatusCode();
+            pages.Add(await response.Content.ReadAsByteArrayAsync());
+            next = response.Headers.TryGetValues("Link", out var links) ? NextLink(links.Single()) : null;
+            Assert.True(pages.Count <= most, "the pages never end");
+        }
+
+        return pages;
+    }
+
     private static string? NextLink(string header)
     {
         var part = header.Split(',').Select(p => p.Trim()).FirstOrDefault(p => p.EndsWith("rel=\"next\"", StringComparison.Ordinal));
