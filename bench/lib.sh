@@ -59,7 +59,10 @@ BENCH_STATE=${BENCH_STATE:-/tmp/distributed-bench}
 PRIVATE_PIDS=()
 
 private_postgres() { # PORT → postgres://postgres:bench@127.0.0.1:PORT, data kept in $BENCH_STATE/pg-PORT
-  POSTGRES_PASSWORD=bench setsid "$ROOT/scripts/run-local-postgres.sh" "$BENCH_STATE/pg-$1" "$1" \
+  # The script also creates the aggregator's roles; a benchmark's aggregator, started by hand,
+  # uses the superuser's DATABASE_URL alone, as the original did.
+  POSTGRES_PASSWORD=bench POSTGRES_OWNER_PASSWORD=bench POSTGRES_INGEST_PASSWORD=bench POSTGRES_READER_PASSWORD=bench \
+    setsid "$ROOT/scripts/run-local-postgres.sh" "$BENCH_STATE/pg-$1" "$1" \
     >"$BENCH_STATE/pg-$1.log" 2>&1 </dev/null &
   PRIVATE_PIDS+=($!)
   local deadline=$((SECONDS + 60))
