@@ -41,4 +41,10 @@ if [ -n "${PRINT_ROLES_FOR:-}" ]; then
 else
   aggregator_roles_sql "${POSTGRES_DB:-postgres}" |
     psql -v ON_ERROR_STOP=1 --username "${POSTGRES_USER:-postgres}" --dbname postgres
+  # Run again on a data directory from before the roles existed, it hands the superuser's tables
+  # to the owner, which the migrations and grants need; on a new one there are none yet.
+  if [ -n "${POSTGRES_DB:-}" ] && [ "$POSTGRES_DB" != postgres ]; then
+    psql -v ON_ERROR_STOP=1 --username "${POSTGRES_USER:-postgres}" --dbname "$POSTGRES_DB" -c \
+      "DO \$\$DECLARE t record; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner <> 'aggregator_owner' LOOP EXECUTE format('ALTER TABLE public.%I OWNER TO aggregator_owner', t.tablename); END LOOP; END\$\$;"
+  fi
 fi
