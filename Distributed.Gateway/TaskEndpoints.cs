@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Distributed.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Distributed.Gateway;
 
@@ -20,7 +21,8 @@ public static class TaskEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> SubmitAsync(HttpContext context, TaskPublisher publisher, IdempotencyStore idempotency, CancellationToken cancellationToken)
+    private static async Task<IResult> SubmitAsync(
+        HttpContext context, TaskPublisher publisher, IdempotencyStore idempotency, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
     {
         ExposeTraceParent(context);
         var request = context.Request;
@@ -45,6 +47,24 @@ public static class TaskEndpoints
             return Problem(error!.StatusCode, error.Title, error.Detail);
         }
 
+        // From here on the gateway waits only on NATS, and never longer than its stated deadline.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.AnswerDeadline);
+        try
+        {
+            return await AcceptAsync(context, submission!, body.Value, publisher, idempotency, deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Nothing was published yet (the Idempotency-Key check did not answer): not stored.
+            return Unavailable(context, $"NATS did not answer within {options.Value.AnswerDeadlineMs} ms");
+        }
+    }
+
+    private static async Task<IResult> AcceptAsync(
+        HttpContext context, TaskSubmission submission, ReadOnlyMemory<byte> body, TaskPublisher publisher, IdempotencyStore idempotency, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
         Guid? requestId = null;
         if (request.Headers.TryGetValue(IdempotencyKey.HeaderName, out var keys))
         {
@@ -56,7 +76,7 @@ public static class TaskEndpoints
             }
 
             requestId = IdempotencyKey.ToRequestId(key);
-            switch (await idempotency.ClaimAsync(requestId.Value, body.Value, cancellationToken))
+            switch (await idempotency.ClaimAsync(requestId.Value, body, cancellationToken))
             {
                 case IdempotencyClaim.Mismatch:
                     return Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused",
@@ -68,16 +88,34 @@ public static class TaskEndpoints
 
         // A retry publishes again under the same message id: JetStream's duplicate window (or,
         // past it, the results' unique request_id) keeps it to one stored task.
-        var outcome = await publisher.PublishAsync(submission!, requestId, cancellationToken);
+        var outcome = await publisher.PublishAsync(submission, requestId, cancellationToken);
         switch (outcome.Status)
         {
             case PublishStatus.Accepted:
                 return TypedResults.Json(new TaskAccepted(outcome.RequestId, "accepted"), statusCode: StatusCodes.Status202Accepted);
             case PublishStatus.TooLarge:
                 return Problem(StatusCodes.Status413PayloadTooLarge, "Task too large", $"The task was not accepted: {outcome.Failure}.");
+            case PublishStatus.Unknown:
+                return OutcomeUnknown(context, outcome.RequestId);
             default:
                 return Unavailable(context, outcome.Failure);
         }
+    }
+
+    /// <summary>
+    /// The task was handed to NATS and no acknowledgement came back in time: it may be stored.
+    /// The client settles it with the request id (GET /results/{id}) or a retry with the same
+    /// Idempotency-Key, which is stored once whichever way it went.
+    /// </summary>
+    private static ProblemHttpResult OutcomeUnknown(HttpContext context, Guid requestId)
+    {
+        RetryAfter.Apply(context.Response);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Outcome unknown",
+            detail: $"The task {requestId} was sent to NATS, but whether JetStream stored it could not be learned in time. "
+                + $"GET /results/{requestId} shows it once stored; a retry with the same {IdempotencyKey.HeaderName} after {RetryAfter.Seconds} s is stored once either way.",
+            extensions: new Dictionary<string, object?> { ["request_id"] = requestId, ["outcome"] = "unknown" });
     }
 
     private static ProblemHttpResult Unavailable(HttpContext context, string? failure)

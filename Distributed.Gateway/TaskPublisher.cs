@@ -53,18 +53,32 @@ public sealed partial class TaskPublisher(
             metrics.Published(subject);
             return PublishOutcome.Accepted(task.RequestId);
         }
-        catch (Exception ex) when (ex is NatsException or TimeoutException)
+        catch (Exception ex) when (NoStreamAnswered(ex))
         {
             LogRefused(subject, ex.Message);
-            // No stream answered: NATS may have come back without its store. Put the streams back
-            // in the background; this request gets its 503 now.
+            // NATS may have come back without its store. Put the streams back in the background;
+            // this request gets its 503 now, and nothing was stored.
             _ = provisioner.RecoverAsync(ex, CancellationToken.None);
-            return PublishOutcome.Unavailable("NATS did not acknowledge the task");
+            return PublishOutcome.Unavailable("no stream took the task");
+        }
+        catch (Exception ex) when (ex is NatsException or TimeoutException or OperationCanceledException)
+        {
+            // The task left, and no ack came back in time: it may be stored or not. Only the
+            // client can settle it, by its request id or a retry with the same Idempotency-Key.
+            LogUnknown(subject, task.RequestId, ex.Message);
+            _ = provisioner.RecoverAsync(ex, CancellationToken.None);
+            return PublishOutcome.Unknown(task.RequestId);
         }
     }
 
+    private static bool NoStreamAnswered(Exception exception) =>
+        exception is NatsNoRespondersException || exception.InnerException is NatsNoRespondersException;
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task on {Subject} not accepted: {Reason}")]
     private partial void LogRefused(string subject, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {RequestId} on {Subject}: no acknowledgement in time ({Reason}); its outcome is unknown to the client")]
+    private partial void LogUnknown(string subject, Guid requestId, string reason);
 }
 
 public enum PublishStatus
@@ -72,6 +86,9 @@ public enum PublishStatus
     Accepted,
     Unavailable,
     TooLarge,
+
+    /// <summary>Published, but no acknowledgement came back in time: it may or may not be stored.</summary>
+    Unknown,
 }
 
 public sealed record PublishOutcome(PublishStatus Status, Guid RequestId, string? Failure)
@@ -81,4 +98,6 @@ public sealed record PublishOutcome(PublishStatus Status, Guid RequestId, string
     public static PublishOutcome Unavailable(string reason) => new(PublishStatus.Unavailable, Guid.Empty, reason);
 
     public static PublishOutcome TooLarge(string reason) => new(PublishStatus.TooLarge, Guid.Empty, reason);
+
+    public static PublishOutcome Unknown(Guid requestId) => new(PublishStatus.Unknown, requestId, "no acknowledgement in time");
 }

@@ -18,7 +18,7 @@ public static class ServiceVariables
 
     public static readonly IReadOnlyList<string> Aggregator = ["AGGREGATOR_BATCH_SIZE", "AGGREGATOR_FLUSH_MS", "MAX_DELIVERIES", .. Streams, .. Tracing];
 
-    public static readonly IReadOnlyList<string> Gateway = ["IDEMPOTENCY_WINDOW_SECONDS", "GATEWAY_MAX_CONCURRENT_REQUESTS", .. Streams, .. Tracing];
+    public static readonly IReadOnlyList<string> Gateway = ["IDEMPOTENCY_WINDOW_SECONDS", "GATEWAY_MAX_CONCURRENT_REQUESTS", "GATEWAY_ANSWER_DEADLINE_MS", .. Streams, .. Tracing];
 
     public static IEnumerable<string> All => Enricher.Concat(Processor).Concat(Aggregator).Concat(Gateway).Distinct();
 }

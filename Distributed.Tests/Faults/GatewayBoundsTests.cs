@@ -2,21 +2,25 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using Distributed.Messaging;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 using Distributed.Tests.Integration;
 
 namespace Distributed.Tests.Faults;
 
 /// <summary>
-/// The gateway's cost per request is bounded by what clients send, not by what they claim: a
-/// gateway of its own (started by hand against a nats-server of the test's) faces 500 connections
-/// that each announce a 1 MiB body and send one byte of it.
+/// What a gateway of its own (started by hand against a nats-server of the test's) spends on a
+/// request is bounded whatever clients and NATS do: its memory by what clients send, not what they
+/// claim; its answer by a deadline, whether or not NATS answers.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync")]
 public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private const int SlowClients = 500;
     private const int ConcurrencyLimit = 256;
+    private const int AnswerDeadlineMs = 2000;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly string _directory = Directory.CreateTempSubdirectory("distributed-gateway").FullName;
     private readonly int _port = ServiceByHand.FreePort();
@@ -32,6 +36,7 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
                 ["NATS_URL"] = _nats.UrlFor(NatsIdentities.Gateway),
                 ["GATEWAY_ADDR"] = $"127.0.0.1:{_port}",
                 ["GATEWAY_MAX_CONCURRENT_REQUESTS"] = ConcurrencyLimit.ToString(CultureInfo.InvariantCulture),
+                ["GATEWAY_ANSWER_DEADLINE_MS"] = AnswerDeadlineMs.ToString(CultureInfo.InvariantCulture),
                 ["DOTNET_ENVIRONMENT"] = "Production",
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
             },
@@ -112,6 +117,81 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
             using var content = new StringContent("""{"task_type":"after","data":1}""", Encoding.UTF8, "application/json");
             return (await client.PostAsync(new Uri("/tasks", UriKind.Relative), content)).StatusCode;
         }, status => status == HttpStatusCode.Accepted, Deadline, "a 202 once the slow clients left");
+    }
+
+    [Fact]
+    public async Task While_nats_is_paused_every_submission_is_answered_by_its_deadline_and_unknown_outcomes_name_their_task()
+    {
+        var taskType = "paused" + Guid.NewGuid().ToString("N")[..8];
+        // An answer later than the deadline (plus a margin for this machine) fails the request.
+        using var client = new HttpClient
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{_port}"),
+            Timeout = TimeSpan.FromMilliseconds(AnswerDeadlineMs) + TimeSpan.FromSeconds(2),
+        };
+        await client.SubmitAsync(taskType, "0");
+
+        await _nats.PauseAsync();
+        List<HttpResponseMessage> answers;
+        try
+        {
+            // Without a key the task is published and no ack comes back: outcome unknown. With a
+            // key, the key's check does not answer first: not published, a plain 503.
+            answers = [.. await Task.WhenAll(
+                Enumerable.Range(1, 4).Select(i => PostAsync(client, taskType, i, key: null))
+                    .Append(PostAsync(client, taskType, 5, key: "paused-key-" + taskType)))];
+        }
+        finally
+        {
+            await _nats.ResumeAsync();
+        }
+
+        var unknown = new List<Guid>();
+        foreach (var answer in answers)
+        {
+            using (answer)
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+                Assert.Equal("2", answer.Headers.RetryAfter?.Delta?.TotalSeconds.ToString(CultureInfo.InvariantCulture));
+                Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+                var problem = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement;
+                if (problem.TryGetProperty("request_id", out var requestId))
+                {
+                    Assert.Equal("unknown", problem.GetProperty("outcome").GetString());
+                    unknown.Add(requestId.GetGuid());
+                }
+            }
+        }
+
+        Assert.Equal(4, unknown.Count);
+
+        // Healed: the gateway takes tasks again within seconds, and the keyed retry is stored once.
+        await Eventually.MatchAsync(async () => (await PostAsync(client, taskType, 5, "paused-key-" + taskType)).StatusCode,
+            status => status == HttpStatusCode.Accepted, TimeSpan.FromSeconds(15), "a 202 after NATS came back");
+
+        // An unknown outcome was a real uncertainty: the tasks that left before the pause are stored, once each.
+        await using var admin = _nats.ConnectAsOperator();
+        var stored = await Eventually.MatchAsync(
+            async () => (await new NatsJSContext(admin).GetStreamAsync(Contracts.JetStreamNames.TasksStream,
+                new StreamInfoRequest { SubjectsFilter = Contracts.Subjects.Task(taskType) })).Info.State.Subjects?.Values.Sum() ?? 0,
+            count => count == 1 + unknown.Count + 1,
+            Deadline,
+            "the first task, the unknown ones and the keyed retry stored once each");
+        Assert.Equal(6, stored);
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string taskType, int n, string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/tasks", UriKind.Relative))
+        {
+            Content = new StringContent($$"""{"task_type":"{{taskType}}","data":{{n}}}""", Encoding.UTF8, "application/json"),
+        };
+        if (key is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+        }
+
+        return await client.SendAsync(request);
     }
 
     /// <summary>The status line and headers of the one response this connection gets.</summary>

@@ -81,6 +81,24 @@ public sealed class ManagedProcess(string name, string fileName, IReadOnlyList<s
         LastExitCode = process.ExitCode;
     }
 
+    /// <summary>SIGSTOP: the process holds its sockets open and answers nothing, as a hung or paused machine does.</summary>
+    public Task PauseAsync() => SignalAsync("STOP");
+
+    /// <summary>SIGCONT: a paused process carries on where it stopped.</summary>
+    public Task ResumeAsync() => SignalAsync("CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            return;
+        }
+
+        Append($"----- {DateTimeOffset.UtcNow:O} SIG{signal} {Name}");
+        using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
     /// <summary>SIGTERM, then waits for the process to exit by itself.</summary>
     public async Task<int> TerminateAsync(TimeSpan within)
     {

@@ -50,6 +50,11 @@ public sealed class StandaloneNats : IAsyncDisposable
     /// <summary>The URL a service started by hand is given: its own identity's credentials.</summary>
     public string UrlFor(NatsIdentity identity) => $"nats://{identity.User}:{_passwords[identity.User]}@127.0.0.1:{Port}";
 
+    /// <summary>SIGSTOP: connections stay open and nothing answers.</summary>
+    public Task PauseAsync() => _process.PauseAsync();
+
+    public Task ResumeAsync() => _process.ResumeAsync();
+
     /// <summary>A connection as the operator, who may do everything.</summary>
     public NatsConnection ConnectAsOperator() => Connect("operator", _operatorPassword, "_INBOX");
 
