@@ -1,5 +1,6 @@
 using Distributed.Aggregator.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Distributed.ServiceDefaults.Http;
 using Microsoft.EntityFrameworkCore;
 
 namespace Distributed.Aggregator.Api;
@@ -8,10 +9,28 @@ public static class ResultEndpoints
 {
     public static IEndpointRouteBuilder MapResultEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/results", ListAsync).WithName("ListResults");
-        endpoints.MapGet("/results/{request_id}", GetAsync).WithName("GetResult");
-        endpoints.MapGet("/stats", StatsAsync).WithName("Stats");
+        var api = endpoints.MapGroup(string.Empty);
+        api.AddEndpointFilter(RequireSchemaAsync);
+        api.MapGet("/results", ListAsync).WithName("ListResults");
+        api.MapGet("/results/{request_id}", GetAsync).WithName("GetResult");
+        api.MapGet("/stats", StatsAsync).WithName("Stats");
         return endpoints;
+    }
+
+    /// <summary>
+    /// Until the migrations have run there is no table to read: a query then is answered 503 with
+    /// Retry-After, as while PostgreSQL is away, not a 500 for a missing relation.
+    /// </summary>
+    private static async ValueTask<object?> RequireSchemaAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        if (context.HttpContext.RequestServices.GetRequiredService<DatabaseMigrator>().IsReady)
+        {
+            return await next(context);
+        }
+
+        RetryAfter.Apply(context.HttpContext.Response);
+        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Database not ready",
+            detail: $"The results schema is not in place yet; retry after {RetryAfter.Seconds} s.");
     }
 
     private static async Task<Results<Ok<List<ResultResponse>>, ProblemHttpResult>> ListAsync(

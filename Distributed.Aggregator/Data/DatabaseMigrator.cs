@@ -14,6 +14,9 @@ public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, IConfi
 
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => _ready.Task.WaitAsync(cancellationToken);
 
+    /// <summary>The schema is in place and the roles have their rights.</summary>
+    public bool IsReady => _ready.Task.IsCompletedSuccessfully;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Retry.UntilSuccessAsync(

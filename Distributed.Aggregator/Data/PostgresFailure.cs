@@ -25,7 +25,9 @@ public static class PostgresFailure
                 case PostgresException postgres:
                     return postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
                         || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal)
-                        || postgres.SqlState is "53300" or "53000" or "55000";
+                        || postgres.SqlState is "53300" or "53000" or "55000"
+                        // A statement_timeout: the server is too slow to answer now, not a bug.
+                        || postgres.SqlState == "57014";
                 case NpgsqlException npgsql:
                     // Not a server error: the driver could not talk to the server.
                     return npgsql.IsTransient || npgsql.InnerException is System.Net.Sockets.SocketException or IOException or TimeoutException;

@@ -44,6 +44,46 @@ public static class ResultsConnectionString
             builder.Options = $"{builder.Options} -c {RandomPageCostSetting}={RandomPageCost}".TrimStart();
         }
 
+        // A server that stopped answering must cost seconds: opening a connection, and giving up
+        // on a cancelled statement (a timeout, a request's deadline, a health check's), are bounded.
+        if (!Names(connectionString, "timeout"))
+        {
+            builder.Timeout = ConnectSeconds;
+        }
+
+        if (!Names(connectionString, "cancellationtimeout"))
+        {
+            builder.CancellationTimeout = CancellationMilliseconds;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    /// <summary>Seconds to open a connection: a server that takes logins does so in milliseconds.</summary>
+    public const int ConnectSeconds = 3;
+
+    /// <summary>
+    /// Milliseconds to wait for PostgreSQL to confirm a cancelled statement before the connection
+    /// is dropped: a hung server never confirms, and Npgsql would wait 2 s for it on every cancel.
+    /// </summary>
+    public const int CancellationMilliseconds = 500;
+
+    /// <summary>The reader's statements: its role's statement_timeout (3 s), which a hung server cannot enforce.</summary>
+    public const int ReaderCommandSeconds = 3;
+
+    /// <summary>
+    /// The query API's connection: <see cref="Tune"/>, with a command timeout of its role's own
+    /// statement_timeout, so a PostgreSQL that stopped answering (paused, a cut link) costs a client
+    /// seconds and a 503, not Npgsql's 30 s default. An operator's own value wins.
+    /// </summary>
+    public static string TuneReader(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(Tune(connectionString));
+        if (!Names(connectionString, "commandtimeout"))
+        {
+            builder.CommandTimeout = ReaderCommandSeconds;
+        }
+
         return builder.ConnectionString;
     }
 

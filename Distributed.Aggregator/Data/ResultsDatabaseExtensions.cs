@@ -39,7 +39,11 @@ public static class ResultsDatabaseExtensions
         };
         foreach (var (name, value) in roles)
         {
-            configuration[$"ConnectionStrings:{name}"] = ResultsConnectionString.Tune(DatabaseUrl.ToConnectionString(value));
+            // Each may be a postgres:// URL, as DATABASE_URL is.
+            var connectionString = DatabaseUrl.ToConnectionString(value);
+            configuration[$"ConnectionStrings:{name}"] = name == ReaderConnectionName
+                ? ResultsConnectionString.TuneReader(connectionString)
+                : ResultsConnectionString.Tune(connectionString);
         }
 
         builder.AddResultsContext<ResultsDbContext>(OwnerConnectionName);
@@ -49,6 +53,7 @@ public static class ResultsDatabaseExtensions
         builder.Services.AddSingleton<StatsReader>();
         builder.Services.AddScoped<ResultPageReader>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DatabaseMigrator>());
+        builder.Services.AddHealthChecks().AddCheck<SchemaHealthCheck>("schema");
     }
 
     private static void AddResultsContext<TContext>(this IHostApplicationBuilder builder, string connectionName)

@@ -234,6 +234,32 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
     }
 
     [Fact]
+    public async Task While_postgres_is_paused_the_query_api_answers_503_in_seconds_and_recovers_by_itself()
+    {
+        // Within seconds (the reader's connect and command timeouts, 3 s each, and a cancellation
+        // that a stopped server never confirms), never a hang.
+        using var client = new HttpClient { BaseAddress = topology.Aggregator.BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
+        await topology["postgres"].PauseAsync();
+        try
+        {
+            foreach (var path in new[] { "/results?limit=5", $"/results/{Guid.NewGuid()}" })
+            {
+                using var answer = await client.GetAsync(new Uri(path, UriKind.Relative));
+                Assert.True(answer.StatusCode == HttpStatusCode.ServiceUnavailable, $"{path}: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
+                Assert.NotNull(answer.Headers.RetryAfter);
+                Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+            }
+        }
+        finally
+        {
+            await topology["postgres"].ResumeAsync();
+        }
+
+        await Eventually.MatchAsync(async () => (await client.GetAsync(new Uri("/results?limit=5", UriKind.Relative))).StatusCode,
+            status => status == HttpStatusCode.OK, TimeSpan.FromSeconds(15), "the query API to answer again");
+    }
+
+    [Fact]
     public async Task One_enricher_answers_many_requests_at_once()
     {
         // With a 400 ms lookup, 20 requests answered one at a time would take 8 s; each may wait 2 s.

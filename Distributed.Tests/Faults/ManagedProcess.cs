@@ -94,9 +94,17 @@ public sealed class ManagedProcess(string name, string fileName, IReadOnlyList<s
             return;
         }
 
-        Append($"----- {DateTimeOffset.UtcNow:O} SIG{signal} {Name}");
-        using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync();
+        // The process and its children: PostgreSQL's backends, for one, are the postmaster's
+        // children and would otherwise go on answering on their connections.
+        Append($"----- {DateTimeOffset.UtcNow:O} SIG{signal} {Name} and its children");
+        var pid = process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using (var parent = Process.Start("kill", [$"-{signal}", pid]))
+        {
+            await parent.WaitForExitAsync();
+        }
+
+        using var children = Process.Start("pkill", [$"-{signal}", "-P", pid]);
+        await children.WaitForExitAsync();
     }
 
     /// <summary>SIGTERM, then waits for the process to exit by itself.</summary>

@@ -54,8 +54,8 @@ public sealed class DatabaseRoleTests(AppHostFixture topology)
     public async Task A_runaway_query_of_the_reader_is_cancelled_by_its_statement_timeout()
     {
         await using var reader = await ConnectAsync("postgres-reader");
-        Assert.Equal("5s", await ScalarAsync<string>(reader, "SHOW statement_timeout"));
-        Assert.Equal(QueryCanceled, await RefusalAsync(reader, "SELECT pg_sleep(6)", readWrite: false));
+        Assert.Equal("3s", await ScalarAsync<string>(reader, "SHOW statement_timeout"));
+        Assert.Equal(QueryCanceled, await RefusalAsync(reader, "SELECT pg_sleep(4)", readWrite: false));
     }
 
     [Fact]

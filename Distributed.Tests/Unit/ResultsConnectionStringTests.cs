@@ -39,4 +39,21 @@ public sealed class ResultsConnectionStringTests
 
         Assert.Equal($"-c statement_timeout=5000 -c random_page_cost={ResultsConnectionString.RandomPageCost}", tuned.Options);
     }
+
+    [Fact]
+    public void No_connection_waits_long_on_a_silent_server_and_the_query_apis_statements_are_bounded()
+    {
+        var ingest = new NpgsqlConnectionStringBuilder(ResultsConnectionString.Tune(Plain));
+        Assert.Equal(ResultsConnectionString.ConnectSeconds, ingest.Timeout);
+        Assert.Equal(ResultsConnectionString.CancellationMilliseconds, ingest.CancellationTimeout);
+
+        var reader = new NpgsqlConnectionStringBuilder(ResultsConnectionString.TuneReader(Plain));
+        Assert.Equal(ResultsConnectionString.ReaderCommandSeconds, reader.CommandTimeout);
+        Assert.Equal(ResultsConnectionString.ConnectSeconds, reader.Timeout);
+
+        var own = new NpgsqlConnectionStringBuilder(ResultsConnectionString.TuneReader($"{Plain};Timeout=9;Command Timeout=20;Cancellation Timeout=100"));
+        Assert.Equal(9, own.Timeout);
+        Assert.Equal(20, own.CommandTimeout);
+        Assert.Equal(100, own.CancellationTimeout);
+    }
 }

@@ -29,7 +29,7 @@ aggregator_roles_sql() {
   role aggregator_ingest "${POSTGRES_INGEST_PASSWORD:?POSTGRES_INGEST_PASSWORD must be set}"
   role aggregator_reader "${POSTGRES_READER_PASSWORD:?POSTGRES_READER_PASSWORD must be set}"
   printf 'ALTER ROLE aggregator_reader SET default_transaction_read_only = on;\n'
-  printf 'ALTER ROLE aggregator_reader SET statement_timeout = %s;\n' "$(literal "${POSTGRES_READER_TIMEOUT:-5s}")"
+  printf 'ALTER ROLE aggregator_reader SET statement_timeout = %s;\n' "$(literal "${POSTGRES_READER_TIMEOUT:-3s}")"
   # The database may not exist yet (local mode and Aspire create it next, owned by the owner);
   # where it does (the image's POSTGRES_DB), the owner is given it.
   printf 'DO $$BEGIN IF EXISTS (SELECT FROM pg_database WHERE datname = %s) THEN EXECUTE %s; END IF; END$$;\n' \
