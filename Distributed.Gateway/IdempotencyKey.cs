@@ -5,26 +5,42 @@ namespace Distributed.Gateway;
 
 /// <summary>
 /// A client that may retry (after a timeout, or a 503 given while NATS was failing, which may
-/// still have stored the task) sends an <c>Idempotency-Key</c>. The same key always maps to the
-/// same request id, which is also the JetStream message id and the results' unique key, so a
-/// retried task is accepted once and stored once.
+/// still have stored the task) sends an <c>Idempotency-Key</c>. The same key with the same body
+/// always maps to the same request id, which is also the JetStream message id and the results'
+/// unique key, so a retried task is accepted once and stored once. The body is part of the id:
+/// once the gateway has forgotten a key, the same key with another body is another task, stored
+/// as such, never a 202 whose data the store would drop as a duplicate.
 /// </summary>
 public static class IdempotencyKey
 {
     public const string HeaderName = "Idempotency-Key";
     public const int MaxLength = 200;
 
-    /// <summary>A name-based UUID (RFC 9562 version 8) from the key's SHA-256.</summary>
-    public static Guid ToRequestId(string key)
+    /// <summary>The key's own id: under it the gateway remembers which body came with the key.</summary>
+    public static Guid ToKeyId(string key) => NameBased(Encoding.UTF8.GetBytes(key));
+
+    /// <summary>The task's request id, from the key and the body's fingerprint together.</summary>
+    public static Guid ToRequestId(string key, ReadOnlySpan<byte> body)
+    {
+        var name = new List<byte>(Encoding.UTF8.GetBytes(key)) { 0 };
+        name.AddRange(SHA256.HashData(body));
+        return NameBased([.. name]);
+    }
+
+    /// <summary>What the gateway remembers of a key's body: its SHA-256, in hex.</summary>
+    public static string Fingerprint(ReadOnlySpan<byte> body) => Convert.ToHexString(SHA256.HashData(body));
+
+    public static bool IsValid(string key) =>
+        key.Length is > 0 and <= MaxLength && key.All(c => c is >= '!' and <= '~');
+
+    /// <summary>A name-based UUID (RFC 9562 version 8) from the name's SHA-256.</summary>
+    private static Guid NameBased(ReadOnlySpan<byte> name)
     {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(key), hash);
+        SHA256.HashData(name, hash);
         var bytes = hash[..16];
         bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC variant
         return new Guid(bytes, bigEndian: true);
     }
-
-    public static bool IsValid(string key) =>
-        key.Length is > 0 and <= MaxLength && key.All(c => c is >= '!' and <= '~');
 }

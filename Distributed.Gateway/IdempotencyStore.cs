@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Distributed.Messaging;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
@@ -34,10 +33,11 @@ public sealed class IdempotencyStore(INatsJSContext jetStream, IOptions<GatewayO
     public const string Bucket = IdempotencyBucket.Name;
     private INatsKVStore? _store;
 
-    public async Task<IdempotencyClaim> ClaimAsync(Guid requestId, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    /// <summary>Remembers <paramref name="body"/> under the key's id, or says how it compares with the body remembered there.</summary>
+    public async Task<IdempotencyClaim> ClaimAsync(Guid keyId, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
-        var key = requestId.ToString("N");
-        var fingerprint = Convert.ToHexString(SHA256.HashData(body.Span));
+        var key = keyId.ToString("N");
+        var fingerprint = IdempotencyKey.Fingerprint(body.Span);
         try
         {
             var store = await StoreAsync(cancellationToken);

@@ -75,8 +75,8 @@ public static class TaskEndpoints
                     $"Send one {IdempotencyKey.HeaderName} of 1-{IdempotencyKey.MaxLength} printable ASCII characters.");
             }
 
-            requestId = IdempotencyKey.ToRequestId(key);
-            switch (await idempotency.ClaimAsync(requestId.Value, body, cancellationToken))
+            requestId = IdempotencyKey.ToRequestId(key, body.Span);
+            switch (await idempotency.ClaimAsync(IdempotencyKey.ToKeyId(key), body, cancellationToken))
             {
                 case IdempotencyClaim.Mismatch:
                     return Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused",

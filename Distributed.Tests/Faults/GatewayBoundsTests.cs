@@ -21,6 +21,7 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
     private const int SlowClients = 500;
     private const int ConcurrencyLimit = 256;
     private const int AnswerDeadlineMs = 2000;
+    private const int IdempotencyWindowSeconds = 2;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly string _directory = Directory.CreateTempSubdirectory("distributed-gateway").FullName;
     private readonly int _port = ServiceByHand.FreePort();
@@ -37,6 +38,7 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
                 ["GATEWAY_ADDR"] = $"127.0.0.1:{_port}",
                 ["GATEWAY_MAX_CONCURRENT_REQUESTS"] = ConcurrencyLimit.ToString(CultureInfo.InvariantCulture),
                 ["GATEWAY_ANSWER_DEADLINE_MS"] = AnswerDeadlineMs.ToString(CultureInfo.InvariantCulture),
+                ["IDEMPOTENCY_WINDOW_SECONDS"] = IdempotencyWindowSeconds.ToString(CultureInfo.InvariantCulture),
                 ["DOTNET_ENVIRONMENT"] = "Production",
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
             },
@@ -178,6 +180,48 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
             Deadline,
             "the first task, the unknown ones and the keyed retry stored once each");
         Assert.Equal(6, stored);
+    }
+
+    [Fact]
+    public async Task A_key_reused_with_another_body_after_its_window_is_a_new_task_never_a_silent_drop()
+    {
+        var taskType = "reused" + Guid.NewGuid().ToString("N")[..8];
+        var key = "reused-" + taskType;
+        using var client = Client();
+
+        var first = await AcceptedIdAsync(await PostAsync(client, taskType, 1, key));
+        using (var within = await PostAsync(client, taskType, 2, key))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, within.StatusCode);
+        }
+
+        // Past the window the gateway has forgotten the key (its bucket entry expired)…
+        await using var admin = _nats.ConnectAsOperator();
+        var bucket = await new NATS.Client.KeyValueStore.NatsKVContext(new NatsJSContext(admin)).GetStoreAsync(IdempotencyBucket.Name);
+        await Eventually.MatchAsync(
+            async () => (await bucket.TryGetEntryAsync<string>(Gateway.IdempotencyKey.ToKeyId(key).ToString("N"))).Success,
+            remembered => !remembered, Deadline, "the key's window to pass");
+
+        // …so the other body is a task of its own, under its own request id (the old id would have
+        // been dropped by the results' unique key), and a retry of it is still that one task.
+        var second = await AcceptedIdAsync(await PostAsync(client, taskType, 2, key));
+        var retried = await AcceptedIdAsync(await PostAsync(client, taskType, 2, key));
+        Assert.NotEqual(first, second);
+        Assert.Equal(second, retried);
+        var tasks = await Eventually.MatchAsync(
+            async () => (await new NatsJSContext(admin).GetStreamAsync(Contracts.JetStreamNames.TasksStream,
+                new StreamInfoRequest { SubjectsFilter = Contracts.Subjects.Task(taskType) })).Info.State.Subjects?.Values.Sum() ?? 0,
+            count => count >= 2, Deadline, "both tasks in the stream");
+        Assert.Equal(2, tasks);
+    }
+
+    private static async Task<Guid> AcceptedIdAsync(HttpResponseMessage response)
+    {
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("request_id").GetGuid();
+        }
     }
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string taskType, int n, string? key)

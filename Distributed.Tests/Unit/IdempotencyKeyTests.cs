@@ -3,13 +3,17 @@ namespace Distributed.Tests.Unit;
 public sealed class IdempotencyKeyTests
 {
     [Fact]
-    public void The_same_key_always_gives_the_same_request_id_and_different_keys_differ()
+    public void The_same_key_and_body_always_give_the_same_request_id_and_a_different_key_or_body_another()
     {
-        var first = Gateway.IdempotencyKey.ToRequestId("order-42");
+        var first = Gateway.IdempotencyKey.ToRequestId("order-42", "{\"data\":1}"u8);
 
-        Assert.Equal(first, Gateway.IdempotencyKey.ToRequestId("order-42"));
-        Assert.NotEqual(first, Gateway.IdempotencyKey.ToRequestId("order-43"));
+        Assert.Equal(first, Gateway.IdempotencyKey.ToRequestId("order-42", "{\"data\":1}"u8));
+        Assert.NotEqual(first, Gateway.IdempotencyKey.ToRequestId("order-43", "{\"data\":1}"u8));
+        Assert.NotEqual(first, Gateway.IdempotencyKey.ToRequestId("order-42", "{\"data\":2}"u8));
         Assert.Equal(8, first.Version);
+        // Where the key's body is remembered depends on the key alone.
+        Assert.Equal(Gateway.IdempotencyKey.ToKeyId("order-42"), Gateway.IdempotencyKey.ToKeyId("order-42"));
+        Assert.NotEqual(Gateway.IdempotencyKey.ToKeyId("order-42"), Gateway.IdempotencyKey.ToKeyId("order-43"));
     }
 
     [Theory]
