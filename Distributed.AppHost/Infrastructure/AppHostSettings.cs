@@ -23,7 +23,7 @@ public sealed record AppHostSettings(
     int GrafanaPort,
     bool Jaeger,
     int ProcessorReplicas,
-    string? NatsSyncInterval,
+    string NatsSyncInterval,
     int NatsClusterSize = 1,
     int NatsClusterPort = 6222,
     int EnricherReplicas = 1,

@@ -121,7 +121,7 @@ public static class NatsResourceExtensions
             return nats
                 .WithDockerfile(Path.Combine(settings.RepositoryRoot, "deploy", "nats"))
                 .WithEnvironment("ConnectionStrings__nats", ReferenceExpression.Create($"nats://{user}:{password}@localhost:4222"))
-                .WithEnvironment(NatsSyncInterval.VariableName, settings.NatsSyncInterval ?? NatsSyncInterval.ServerDefault);
+                .WithEnvironment(NatsSyncInterval.VariableName, settings.NatsSyncInterval);
         }
 
         const string configInContainer = "/etc/nats/distributed.conf";

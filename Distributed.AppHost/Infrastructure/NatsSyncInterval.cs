@@ -4,22 +4,27 @@ namespace Distributed.AppHost.Infrastructure;
 
 /// <summary>
 /// How often nats-server flushes JetStream's files to disk (<c>sync_interval</c>, nats-server 2.10+).
-/// By default every 2 minutes: a process crash loses nothing (the writes are in the OS page
-/// cache), but a machine crash or power loss can lose what NATS acknowledged in that window.
-/// <c>always</c> flushes every write before the acknowledgement, at a cost in throughput.
+/// nats-server's own default is every 2 minutes: a process crash loses nothing (the writes are in
+/// the OS page cache), but a machine crash or power loss can lose what NATS acknowledged in that
+/// window (the 2025 Jepsen analysis of NATS showed exactly this). This project asks for
+/// <c>always</c> wherever the server can do it — every write flushed before the acknowledgement,
+/// at a cost in throughput — and an operator opts out with a duration such as <c>2m</c>.
 /// </summary>
 public static partial class NatsSyncInterval
 {
     public const string VariableName = "NATS_SYNC_INTERVAL";
     public const string ServerDefault = "2m";
+
+    /// <summary>The project's default: a 202 survives a power loss, where the server can flush before acknowledging.</summary>
+    public const string Durable = "always";
     private static readonly Version FirstSupporting = new(2, 10, 0);
 
-    /// <summary>Null (the server's default) or <c>always</c> or a duration such as <c>10s</c>; anything else is refused at start.</summary>
-    public static string? Parse(string? configured)
+    /// <summary><c>always</c> (also when unset) or a duration such as <c>10s</c>; anything else is refused at start.</summary>
+    public static string Parse(string? configured)
     {
         if (string.IsNullOrWhiteSpace(configured))
         {
-            return null;
+            return Durable;
         }
 
         var value = configured.Trim().ToLowerInvariant();
@@ -43,7 +48,7 @@ public static partial class NatsSyncInterval
             return requested;
         }
 
-        notice = $"{VariableName}={requested} is not applied: nats-server {serverVersion} predates sync_interval (2.10). "
+        notice = $"JetStream's sync_interval '{requested}' ({VariableName}) is not applied: nats-server {serverVersion} predates it (2.10). "
             + $"It flushes JetStream to disk every {ServerDefault}: a process crash loses nothing, but a machine crash or power loss "
             + $"can lose tasks acknowledged (202) in the last {ServerDefault}. Use container mode (nats:2.10) or a newer nats-server for '{requested}'.";
         return null;

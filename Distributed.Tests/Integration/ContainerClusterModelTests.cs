@@ -36,6 +36,8 @@ public sealed class ContainerClusterModelTests : IAsyncLifetime
             var mount = Assert.Single(node.Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.BindMount);
             var config = File.ReadAllText(mount.Source!);
             Assert.Contains($"server_name: \"{node.Name}\"", config, StringComparison.Ordinal);
+            // nats:2.10 can flush before every acknowledgement, so it does unless an operator opts out.
+            Assert.Contains("sync_interval: \"always\"", config, StringComparison.Ordinal);
             // Each route logs in as the route user; its URL, password included, reaches the node by its environment.
             Assert.Contains("routes: [$NATS_ROUTE_0, $NATS_ROUTE_1, $NATS_ROUTE_2]", config, StringComparison.Ordinal);
             var environment = await EnvironmentAsync(node);

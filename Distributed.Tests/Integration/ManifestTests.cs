@@ -51,6 +51,7 @@ public sealed partial class ManifestTests : IAsyncLifetime
             Assert.Contains($"Username=aggregator_{role};", Resources.GetProperty($"postgres-{role}").GetProperty("connectionString").GetString(), StringComparison.Ordinal));
         Assert.Contains("{nats-password.value}", Resources.GetProperty("nats").GetProperty("connectionString").GetString(), StringComparison.Ordinal);
         Assert.Equal("../../deploy/postgres", RelativeBuildContext("postgres"));
+        Assert.Equal("always", EnvOf("nats", "NATS_SYNC_INTERVAL"));
         Assert.Equal("../../deploy/nats", RelativeBuildContext("nats"));
         Assert.Equal("../../deploy/prometheus", RelativeBuildContext("prometheus"));
         Assert.Equal("../../deploy/grafana", RelativeBuildContext("grafana"));

@@ -5,14 +5,14 @@ namespace Distributed.Tests.Unit;
 public sealed class NatsSyncIntervalTests
 {
     [Theory]
-    [InlineData(null, null)]
-    [InlineData("", null)]
+    [InlineData(null, "always")]
+    [InlineData("", "always")]
     [InlineData("always", "always")]
     [InlineData(" Always ", "always")]
     [InlineData("10s", "10s")]
     [InlineData("2m", "2m")]
     [InlineData("500ms", "500ms")]
-    public void Accepts_always_or_a_duration(string? configured, string? expected)
+    public void Durable_unless_an_operator_asks_for_a_duration(string? configured, string expected)
     {
         Assert.Equal(expected, NatsSyncInterval.Parse(configured));
     }
