@@ -37,9 +37,37 @@ public sealed partial class JetStreamProvisioner(
 
     public Task WaitUntilReadyAsync(CancellationToken cancellationToken) => _ready.Task.WaitAsync(cancellationToken);
 
-    /// <summary>Only the streams this service uses: its NATS identity may declare those and no others.</summary>
-    private IReadOnlyList<StreamConfig> Streams =>
-        [.. PipelineTopology.Streams(limits.Value).Where(stream => identity.Streams.Contains(stream.Name))];
+    /// <summary>
+    /// Only the streams this service uses (its NATS identity may declare those and no others), on as
+    /// many nodes as NATS_STREAM_REPLICAS says or, unset, as the cluster it is connected to has.
+    /// </summary>
+    private IReadOnlyList<StreamConfig> StreamsFor(int replicas) =>
+        [.. PipelineTopology.Streams(limits.Value, replicas).Where(stream => identity.Streams.Contains(stream.Name))];
+
+    private int Replicas => limits.Value.ReplicasFor(connection.ServerInfo?.ClientConnectUrls);
+
+    /// <summary>
+    /// Following the cluster, a stream only ever gains copies: a node that is down for a while (the
+    /// servers then tell of one fewer) must not shrink the streams it held. NATS_STREAM_REPLICAS,
+    /// when set, is the operator's word and applies as it is.
+    /// </summary>
+    private async Task<StreamConfig> NeverFewerCopiesAsync(StreamConfig stream, CancellationToken cancellationToken)
+    {
+        if (limits.Value.Replicas is not null)
+        {
+            return stream;
+        }
+
+        try
+        {
+            var existing = await jetStream.GetStreamAsync(stream.Name!, cancellationToken: cancellationToken);
+            return existing.Info.Config.NumReplicas > stream.NumReplicas ? stream with { NumReplicas = existing.Info.Config.NumReplicas } : stream;
+        }
+        catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+        {
+            return stream;
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -110,15 +138,17 @@ public sealed partial class JetStreamProvisioner(
             return;
         }
 
+        var replicas = 1;
         try
         {
             await Retry.UntilSuccessAsync(
                 async token =>
                 {
                     await connection.ConnectAsync();
-                    foreach (var stream in Streams)
+                    replicas = Replicas;
+                    foreach (var stream in StreamsFor(replicas))
                     {
-                        await jetStream.CreateOrUpdateStreamAsync(stream, token);
+                        await jetStream.CreateOrUpdateStreamAsync(await NeverFewerCopiesAsync(stream, token), token);
                     }
 
                     foreach (var (stream, config) in _consumers.Values)
@@ -138,7 +168,7 @@ public sealed partial class JetStreamProvisioner(
                 Conflict = null;
             }
 
-            LogReady(Streams.Count, _consumers.Count);
+            LogReady(identity.Streams.Count, replicas, limits.Value.Replicas is null ? "the servers of the cluster it is connected to, up to 3" : "NATS_STREAM_REPLICAS", _consumers.Count);
             _ready.TrySetResult();
         }
         catch (NatsJSApiException ex)
@@ -165,8 +195,8 @@ public sealed partial class JetStreamProvisioner(
     [LoggerMessage(Level = LogLevel.Information, Message = "Connecting to NATS at {Url}")]
     private partial void LogConnecting(string url);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "JetStream ready: {Streams} streams and {Consumers} consumers in place")]
-    private partial void LogReady(int streams, int consumers);
+    [LoggerMessage(Level = LogLevel.Information, Message = "JetStream ready: {Streams} streams on {Replicas} node(s) (as {ReplicasFrom} says) and {Consumers} consumers in place")]
+    private partial void LogReady(int streams, int replicas, string replicasFrom, int consumers);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "NATS not usable yet ({Reason}); retrying in {DelayMs} ms")]
     private partial void LogRetrying(string reason, double delayMs);

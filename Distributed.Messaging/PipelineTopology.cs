@@ -15,10 +15,11 @@ public static class PipelineTopology
     /// <summary>A batch is written in milliseconds; an aggregator that died holding results gives them back this soon.</summary>
     public static readonly TimeSpan AggregatorAckWait = TimeSpan.FromSeconds(10);
 
-    public static IReadOnlyList<StreamConfig> Streams(StreamLimits limits) =>
+    /// <param name="replicas">Copies of each stream (<see cref="StreamLimits.ReplicasFor"/>).</param>
+    public static IReadOnlyList<StreamConfig> Streams(StreamLimits limits, int replicas = 1) =>
     [
-        WorkQueue(JetStreamNames.TasksStream, Subjects.TasksPrefix, limits),
-        WorkQueue(JetStreamNames.ResultsStream, Subjects.ResultsPrefix, limits),
+        WorkQueue(JetStreamNames.TasksStream, Subjects.TasksPrefix, limits, replicas),
+        WorkQueue(JetStreamNames.ResultsStream, Subjects.ResultsPrefix, limits, replicas),
         new(JetStreamNames.DeadLetterStream, [Subjects.DeadLetterPrefix + ">"])
         {
             Retention = StreamConfigRetention.Limits,
@@ -26,7 +27,7 @@ public static class PipelineTopology
             Discard = StreamConfigDiscard.Old,
             MaxAge = TimeSpan.FromDays(7),
             MaxMsgs = 100_000,
-            NumReplicas = limits.Replicas,
+            NumReplicas = replicas,
         },
     ];
 
@@ -53,7 +54,7 @@ public static class PipelineTopology
     /// A stream whose messages each go to one consumer and leave once acked, on disk, bounded,
     /// refusing new messages when full rather than dropping stored ones.
     /// </summary>
-    private static StreamConfig WorkQueue(string name, string subjectPrefix, StreamLimits limits) => new(name, [subjectPrefix + ">"])
+    private static StreamConfig WorkQueue(string name, string subjectPrefix, StreamLimits limits, int replicas) => new(name, [subjectPrefix + ">"])
     {
         Retention = StreamConfigRetention.Workqueue,
         Storage = StreamConfigStorage.File,
@@ -61,6 +62,6 @@ public static class PipelineTopology
         MaxMsgs = limits.MaxMessages,
         MaxBytes = limits.MaxBytes,
         DuplicateWindow = DuplicateWindow,
-        NumReplicas = limits.Replicas,
+        NumReplicas = replicas,
     };
 }

@@ -20,9 +20,17 @@ public sealed class StreamLimits
 
     /// <summary>
     /// Copies of every stream in a NATS cluster (JetStream allows at most 5; 3 survives one node's
-    /// loss). 1 for a single server; the AppHost sets min(3, NATS_CLUSTER_SIZE).
+    /// loss). Unset, the streams follow the cluster the service is connected to: one copy per
+    /// server it knows of, up to 3 (<see cref="ReplicasFor"/>).
     /// </summary>
     [ConfigurationKeyName("NATS_STREAM_REPLICAS")]
     [Range(1, 5)]
-    public int Replicas { get; set; } = 1;
+    public int? Replicas { get; set; }
+
+    /// <summary>
+    /// The copies to declare: the configured number, or as many as the cluster has servers (each
+    /// server tells its clients every server's URL, itself included), up to 3.
+    /// </summary>
+    public int ReplicasFor(IReadOnlyCollection<string>? clusterServers) =>
+        Replicas ?? Math.Clamp(clusterServers?.Count ?? 1, 1, 3);
 }

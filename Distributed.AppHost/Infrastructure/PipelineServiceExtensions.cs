@@ -25,7 +25,6 @@ public static class PipelineServiceExtensions
         IResourceBuilder<ContainerResource>? collector)
         where TProject : IProjectMetadata, new() =>
         builder.AddProject<TProject>(name)
-            .WithStreamReplicas(nats.Resource)
             // Published, a service listens on the port its container image uses; run, Aspire picks one behind its proxy.
             .WithHttpEndpoint(port: port, targetPort: builder.ExecutionContext.IsPublishMode ? ContainerPort : null, name: "http")
             .WithoutListenAddress(listenVariable)
@@ -34,10 +33,4 @@ public static class PipelineServiceExtensions
             .WithPassedThrough(builder.Configuration, passedThrough)
             .WithCollector(collector)
             .WithHttpHealthCheck("/health");
-
-    /// <summary>On a NATS cluster every stream is kept on min(3, nodes) of them; a single server keeps the services' default of 1.</summary>
-    private static IResourceBuilder<ProjectResource> WithStreamReplicas(this IResourceBuilder<ProjectResource> service, IResourceWithConnectionString nats) =>
-        nats is INatsResource { Peers.Count: > 0 } cluster
-            ? service.WithEnvironment("NATS_STREAM_REPLICAS", Math.Min(3, cluster.Peers.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))
-            : service;
 }

@@ -33,7 +33,9 @@ public sealed class SettingsValidationTests
         var settings = Activator.CreateInstance(type)!;
         var property = type.GetProperty(propertyName)!;
         var range = property.GetCustomAttribute<RangeAttribute>()!;
-        var below = Convert.ChangeType(Convert.ToInt64(range.Minimum, System.Globalization.CultureInfo.InvariantCulture) - 1, property.PropertyType, System.Globalization.CultureInfo.InvariantCulture);
+        // An optional setting (int?) is ranged like its number.
+        var numberType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        var below = Convert.ChangeType(Convert.ToInt64(range.Minimum, System.Globalization.CultureInfo.InvariantCulture) - 1, numberType, System.Globalization.CultureInfo.InvariantCulture);
         property.SetValue(settings, below);
 
         var problems = (IReadOnlyList<string>)typeof(SettingsExtensions).GetMethod(nameof(SettingsExtensions.Problems))!
