@@ -70,6 +70,7 @@ public sealed class IdempotencyStore(INatsJSContext jetStream, IOptions<GatewayO
                 MaxAge = options.Value.IdempotencyWindow,
                 Storage = NatsKVStorageType.File,
                 History = 1,
+                MaxBytes = PipelineTopology.IdempotencyMaxBytes,
             },
             cancellationToken);
 }

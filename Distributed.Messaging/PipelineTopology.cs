@@ -12,6 +12,23 @@ public static class PipelineTopology
     /// <summary>How long JetStream remembers a message id, so a republished task or result is stored once.</summary>
     public static readonly TimeSpan DuplicateWindow = TimeSpan.FromMinutes(2);
 
+    /// <summary>The dead letters keep a week, and at most this many bytes (the oldest go first).</summary>
+    public const long DeadLetterMaxBytes = 256L << 20;
+
+    /// <summary>The gateway's Idempotency-Key bucket: at most this many bytes (new keys are refused, 503, when full).</summary>
+    public const long IdempotencyMaxBytes = 256L << 20;
+
+    /// <summary>
+    /// nats-server's <c>max_file_store</c>: above every stream's and bucket's byte limit together
+    /// (with the default STREAM_MAX_BYTES) and below the volume, so a full store shows up as a full
+    /// stream (the gateway's 503) before the filesystem is full. JetStream reserves each limit, so
+    /// limits raised past it make the streams' declaration fail, which /health reports.
+    /// </summary>
+    public const long MaxFileStore = 3L << 30;
+
+    /// <summary>What the streams and the bucket may hold together, per server.</summary>
+    public static long ReservedBytes(StreamLimits limits) => (2 * limits.MaxBytes) + DeadLetterMaxBytes + IdempotencyMaxBytes;
+
     /// <summary>A batch is written in milliseconds; an aggregator that died holding results gives them back this soon.</summary>
     public static readonly TimeSpan AggregatorAckWait = TimeSpan.FromSeconds(10);
 
@@ -27,6 +44,7 @@ public static class PipelineTopology
             Discard = StreamConfigDiscard.Old,
             MaxAge = TimeSpan.FromDays(7),
             MaxMsgs = 100_000,
+            MaxBytes = DeadLetterMaxBytes,
             NumReplicas = replicas,
         },
     ];

@@ -61,7 +61,8 @@ public static class NatsServerConfig
             http: "{{monitor}}"
             max_payload: {{MaxPayload}}
             jetstream {
-              store_dir: "{{storeDirectory}}"{{sync}}
+              store_dir: "{{storeDirectory}}"
+              max_file_store: {{PipelineTopology.MaxFileStore}}{{sync}}
             }
 
             """) + Authorization(experiments));
