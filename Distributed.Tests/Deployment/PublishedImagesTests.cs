@@ -58,65 +58,58 @@ public sealed class PublishedImagesTests
     [Fact]
     public void The_nats_entrypoint_takes_the_credentials_from_the_connection_string()
     {
-        var directory = Directory.CreateTempSubdirectory("nats-entrypoint").FullName;
-        try
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__nats"] = "nats://operator:7e5Secret9@localhost:4222" };
+        foreach (var identity in Distributed.Messaging.NatsIdentities.Services)
         {
-            // A stand-in nats-server that shows what the entrypoint hands to the real one.
-            var stub = Path.Combine(directory, "nats-server");
-            File.WriteAllText(stub, "#!/bin/sh\necho \"user=$NATS_USER password=$NATS_PASSWORD gateway=$NATS_GATEWAY_PASSWORD processor=$NATS_PROCESSOR_PASSWORD enricher=$NATS_ENRICHER_PASSWORD aggregator=$NATS_AGGREGATOR_PASSWORD args=$*\"\n");
-            LocalTool.Run("chmod", ["+x", stub]);
-            var environment = new Dictionary<string, string>
-            {
-                ["ConnectionStrings__nats"] = "nats://operator:7e5Secret9@localhost:4222",
-                ["PATH"] = directory + ":/usr/bin:/bin",
-            };
-            foreach (var identity in Distributed.Messaging.NatsIdentities.Services)
-            {
-                environment[$"ConnectionStrings__nats_{identity.User}"] = $"nats://{identity.User}:1e{identity.User.Length}x@localhost:4222";
-            }
-
-            var (exitCode, output) = LocalTool.Run("sh", [Path.Combine(Deploy, "nats", "entrypoint.sh")], environment);
-
-            Assert.True(exitCode == 0, output);
-            Assert.Equal(
-                "user=\"operator\" password=\"7e5Secret9\" gateway=\"1e7x\" processor=\"1e9x\" enricher=\"1e8x\" aggregator=\"1e10x\" args=-c /etc/nats/distributed.conf",
-                output.Trim());
+            environment[$"ConnectionStrings__nats_{identity.User}"] = $"nats://{identity.User}:1e{identity.User.Length}x@localhost:4222";
         }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+
+        // A stand-in nats-server that shows what the entrypoint hands to the real one.
+        var (exitCode, output) = RunWithStandIn(
+            "nats-server",
+            "echo \"user=$NATS_USER password=$NATS_PASSWORD gateway=$NATS_GATEWAY_PASSWORD processor=$NATS_PROCESSOR_PASSWORD enricher=$NATS_ENRICHER_PASSWORD aggregator=$NATS_AGGREGATOR_PASSWORD args=$*\"",
+            Path.Combine(Deploy, "nats", "entrypoint.sh"),
+            environment);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Equal(
+            "user=\"operator\" password=\"7e5Secret9\" gateway=\"1e7x\" processor=\"1e9x\" enricher=\"1e8x\" aggregator=\"1e10x\" args=-c /etc/nats/distributed.conf",
+            output.Trim());
     }
 
     [Fact]
     public void The_postgres_image_creates_the_roles_with_the_passwords_of_their_connection_strings()
     {
-        var directory = Directory.CreateTempSubdirectory("postgres-initdb").FullName;
+        // A stand-in psql that shows the SQL the script sends as the image's superuser.
+        var (exitCode, output) = RunWithStandIn("psql", "echo \"psql $*\"\ncat", Path.Combine(Deploy, "postgres", "initdb", "10-aggregator-roles.sh"), new()
+        {
+            ["POSTGRES_USER"] = "postgres",
+            ["POSTGRES_DB"] = "aggregator",
+            ["ConnectionStrings__aggregator_owner"] = "Host=postgres;Port=5432;Username=aggregator_owner;Password=0wn'er;Database=aggregator",
+            ["ConnectionStrings__aggregator"] = "Host=postgres;Port=5432;Username=aggregator_ingest;Password=1ngest;Database=aggregator",
+            ["ConnectionStrings__aggregator_reader"] = "Host=postgres;Port=5432;Username=aggregator_reader;Password=r3ader;Database=aggregator",
+        });
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("psql -v ON_ERROR_STOP=1 --username postgres --dbname postgres", output, StringComparison.Ordinal);
+        Assert.Contains("ALTER ROLE aggregator_owner WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '0wn''er';", output, StringComparison.Ordinal);
+        Assert.Contains("PASSWORD '1ngest';", output, StringComparison.Ordinal);
+        Assert.Contains("PASSWORD 'r3ader';", output, StringComparison.Ordinal);
+        Assert.Contains("ALTER ROLE aggregator_reader SET default_transaction_read_only = on;", output, StringComparison.Ordinal);
+        Assert.Contains("ALTER DATABASE \"aggregator\" OWNER TO aggregator_owner", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs an image's script with a stand-in for the tool it ends in, first on the PATH.</summary>
+    private static (int ExitCode, string Output) RunWithStandIn(string tool, string standIn, string script, Dictionary<string, string> environment)
+    {
+        var directory = Directory.CreateTempSubdirectory(tool + "-stand-in").FullName;
         try
         {
-            // A stand-in psql that shows the SQL the script sends as the image's superuser.
-            var stub = Path.Combine(directory, "psql");
-            File.WriteAllText(stub, "#!/bin/sh\necho \"psql $*\"\ncat\n");
-            LocalTool.Run("chmod", ["+x", stub]);
-            var environment = new Dictionary<string, string>
-            {
-                ["POSTGRES_USER"] = "postgres",
-                ["POSTGRES_DB"] = "aggregator",
-                ["PATH"] = directory + ":/usr/bin:/bin",
-                ["ConnectionStrings__aggregator_owner"] = "Host=postgres;Port=5432;Username=aggregator_owner;Password=0wn'er;Database=aggregator",
-                ["ConnectionStrings__aggregator"] = "Host=postgres;Port=5432;Username=aggregator_ingest;Password=1ngest;Database=aggregator",
-                ["ConnectionStrings__aggregator_reader"] = "Host=postgres;Port=5432;Username=aggregator_reader;Password=r3ader;Database=aggregator",
-            };
-
-            var (exitCode, output) = LocalTool.Run("sh", [Path.Combine(Deploy, "postgres", "initdb", "10-aggregator-roles.sh")], environment);
-
-            Assert.True(exitCode == 0, output);
-            Assert.Contains("psql -v ON_ERROR_STOP=1 --username postgres --dbname postgres", output, StringComparison.Ordinal);
-            Assert.Contains("ALTER ROLE aggregator_owner WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '0wn''er';", output, StringComparison.Ordinal);
-            Assert.Contains("PASSWORD '1ngest';", output, StringComparison.Ordinal);
-            Assert.Contains("PASSWORD 'r3ader';", output, StringComparison.Ordinal);
-            Assert.Contains("ALTER ROLE aggregator_reader SET default_transaction_read_only = on;", output, StringComparison.Ordinal);
-            Assert.Contains("ALTER DATABASE \"aggregator\" OWNER TO aggregator_owner", output, StringComparison.Ordinal);
+            var path = Path.Combine(directory, tool);
+            File.WriteAllText(path, $"#!/bin/sh\n{standIn}\n");
+            LocalTool.Run("chmod", ["+x", path]);
+            environment["PATH"] = directory + ":/usr/bin:/bin";
+            return LocalTool.Run("sh", [script], environment);
         }
         finally
         {
