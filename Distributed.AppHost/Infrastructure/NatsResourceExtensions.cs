@@ -40,6 +40,15 @@ public static class NatsResourceExtensions
             builder.CreateResourceBuilder(node).WithServicePasswords(nats.Resource, builder.ExecutionContext.IsPublishMode);
         }
 
+        if (!builder.ExecutionContext.IsPublishMode)
+        {
+            // A cluster's own liveness probe does this job in deploy/k8s.
+            var monitors = NodeNames(name, settings.NatsClusterSize)
+                .Select((node, i) => (node, new Uri($"http://127.0.0.1:{settings.NatsMonitorPort + i}")))
+                .ToList();
+            builder.Services.AddHostedService(provider => ActivatorUtilities.CreateInstance<JetStreamWatchdog>(provider, monitors));
+        }
+
         var healthCheckKey = $"{name}-connects";
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             healthCheckKey, _ => new NatsConnectsHealthCheck(nats.Resource), failureStatus: null, tags: null));

@@ -267,7 +267,7 @@ public sealed partial class KubernetesManifestTests
         // Durable by default: a 202 survives a node's power loss (JetStream flushes before acknowledging).
         Assert.Equal("always", env["NATS_SYNC_INTERVAL"]);
         Assert.Equal("/healthz?js-enabled-only=true", container["readinessProbe"]["httpGet"]["path"].ToString());
-        Assert.Equal("/healthz?js-enabled-only=true", container["livenessProbe"]["httpGet"]["path"].ToString());
+        Assert.Equal("/jsz", container["livenessProbe"]["httpGet"]["path"].ToString());
         Assert.Contains(((YamlSequenceNode)container["env"]).Children.Cast<YamlMappingNode>(),
             e => e["name"].ToString() == "POD_NAME" && e["valueFrom"]["fieldRef"]["fieldPath"].ToString() == "metadata.name");
 

@@ -14,7 +14,8 @@ namespace Distributed.Tests.Integration;
 public class AppHostFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
-    private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "distributed-tests", Guid.NewGuid().ToString("N"));
+    /// <summary>Where this topology's NATS and PostgreSQL keep their data.</summary>
+    protected string StateDirectory { get; } = Path.Combine(Path.GetTempPath(), "distributed-tests", Guid.NewGuid().ToString("N"));
 
     public const int PrometheusPort = 19092;
 
@@ -45,8 +46,8 @@ public class AppHostFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_stateDirectory);
-        string[] args = ["DISTRIBUTED_INFRA=local", $"DISTRIBUTED_STATE_DIR={_stateDirectory}", .. Settings];
+        Directory.CreateDirectory(StateDirectory);
+        string[] args = ["DISTRIBUTED_INFRA=local", $"DISTRIBUTED_STATE_DIR={StateDirectory}", .. Settings];
 
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Distributed_AppHost>(
             args,
@@ -73,7 +74,7 @@ public class AppHostFixture : IAsyncLifetime
     public async Task<string> NatsUrlAsync() =>
         await App.GetConnectionStringAsync("nats") ?? throw new InvalidOperationException("no NATS connection string");
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Gateway?.Dispose();
         Aggregator?.Dispose();
@@ -85,7 +86,7 @@ public class AppHostFixture : IAsyncLifetime
 
         try
         {
-            Directory.Delete(_stateDirectory, recursive: true);
+            Directory.Delete(StateDirectory, recursive: true);
         }
         catch (IOException)
         {

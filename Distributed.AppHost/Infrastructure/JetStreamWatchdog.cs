@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Distributed.AppHost.Infrastructure;
+
+/// <summary>
+/// Restarts a NATS node whose JetStream stopped answering while its process runs on. After its
+/// store ran out of space, nats-server 2.9 keeps answering /healthz (js-enabled-only too) while
+/// every JetStream call, and /jsz, hangs, even once space is back: without a restart the gateway
+/// answers 503 forever. So /jsz is what is asked, and a node that leaves it unanswered for several
+/// probes in a row is restarted through its resource's own Restart command; its store is on disk,
+/// so nothing it acknowledged is lost.
+/// </summary>
+public sealed partial class JetStreamWatchdog(
+    IReadOnlyList<(string Resource, Uri Monitor)> nodes,
+    ResourceNotificationService notifications,
+    ResourceCommandService commands,
+    ILogger<JetStreamWatchdog> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+    private const int FailuresBeforeRestart = 3;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var http = new HttpClient { Timeout = ProbeTimeout };
+        var failures = nodes.ToDictionary(node => node.Resource, _ => 0);
+        // Only a node that has answered since it (re)started is judged: one still starting is not hung.
+        var answered = nodes.ToDictionary(node => node.Resource, _ => false);
+        using var timer = new PeriodicTimer(Interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            foreach (var (resource, monitor) in nodes)
+            {
+                if (!notifications.TryGetCurrentState(resource, out var state) || state.Snapshot.State?.Text != KnownResourceStates.Running)
+                {
+                    (failures[resource], answered[resource]) = (0, false);
+                    continue;
+                }
+
+                if (await AnswersAsync(http, monitor, stoppingToken))
+                {
+                    (failures[resource], answered[resource]) = (0, true);
+                    continue;
+                }
+
+                if (answered[resource] && ++failures[resource] >= FailuresBeforeRestart)
+                {
+                    LogRestarting(resource, FailuresBeforeRestart * (Interval + ProbeTimeout).TotalSeconds);
+                    (failures[resource], answered[resource]) = (0, false);
+                    var result = await commands.ExecuteCommandAsync(resource, KnownResourceCommands.RestartCommand, stoppingToken);
+                    if (!result.Success)
+                    {
+                        LogRestartFailed(resource, result.Message);
+                    }
+                }
+            }
+        }
+    }
+
+    private static async Task<bool> AnswersAsync(HttpClient http, Uri monitor, CancellationToken stoppingToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri(monitor, "/jsz"), stoppingToken);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "JetStream on {Resource} has not answered for about {Seconds} s while the process runs (a store that ran out of space leaves it so); restarting it")]
+    private partial void LogRestarting(string resource, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Restarting {Resource} failed: {Reason}")]
+    private partial void LogRestartFailed(string resource, string? reason);
+}
