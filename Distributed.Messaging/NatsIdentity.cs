@@ -39,7 +39,7 @@ public static class NatsIdentities
         [
             Subjects.TasksPrefix + ">",
             .. DeclareStream(JetStreamNames.TasksStream),
-            .. DeclareStream(IdempotencyBucket.Stream),
+            .. CreateOrUpdateStream(IdempotencyBucket.Stream),
             IdempotencyBucket.SubjectPrefix + ">",
             $"$JS.API.DIRECT.GET.{IdempotencyBucket.Stream}",
         ],
@@ -86,9 +86,14 @@ public static class NatsIdentities
     public static NatsIdentity ForService(string user) =>
         Services.FirstOrDefault(identity => identity.User == user) ?? throw new ArgumentException($"no NATS identity named {user}", nameof(user));
 
-    /// <summary>Create, update and read one stream's definition; never delete or purge it.</summary>
-    private static string[] DeclareStream(string stream) =>
-        [$"$JS.API.STREAM.CREATE.{stream}", $"$JS.API.STREAM.UPDATE.{stream}", $"$JS.API.STREAM.INFO.{stream}"];
+    /// <summary>
+    /// Create, update and read one stream's definition (reading it keeps a stream from losing copies
+    /// while a node is down); never delete or purge it.
+    /// </summary>
+    private static string[] DeclareStream(string stream) => [.. CreateOrUpdateStream(stream), $"$JS.API.STREAM.INFO.{stream}"];
+
+    /// <summary>Create and update one stream's definition: all a key-value bucket's declaration asks.</summary>
+    private static string[] CreateOrUpdateStream(string stream) => [$"$JS.API.STREAM.CREATE.{stream}", $"$JS.API.STREAM.UPDATE.{stream}"];
 
     /// <summary>Declare one durable consumer, read its state, pull from it and ack what it delivered.</summary>
     private static string[] Consume(string stream, string consumer) =>
