@@ -116,7 +116,7 @@ public sealed record NatsClusterNode(string ServerName, string ClusterName, stri
 
     /// <summary>Route <paramref name="index"/> with the route user's credentials, quoted as nats-server reads a variable.</summary>
     public ReferenceExpression RouteWithCredentials(int index, ParameterResource password) =>
-        ReferenceExpression.Create($"\"{RouteScheme}{RouteUser}:{password}@{Routes[index][RouteScheme.Length..]}\"");
+        ReferenceExpression.Create($"\"{RouteScheme}{RouteUser}:{password}@{HostAndPort(index)}\"");
 
     /// <summary>The environment this node's configuration needs for its routes, for a process started outside the AppHost.</summary>
     public Dictionary<string, string> RouteEnvironment(string password)
@@ -124,11 +124,13 @@ public sealed record NatsClusterNode(string ServerName, string ClusterName, stri
         var environment = new Dictionary<string, string> { [RoutePasswordVariable] = NatsServerConfig.Quoted(password) };
         for (var i = 0; i < Routes.Count; i++)
         {
-            environment[RouteVariable(i)] = NatsServerConfig.Quoted($"{RouteScheme}{RouteUser}:{password}@{Routes[i][RouteScheme.Length..]}");
+            environment[RouteVariable(i)] = NatsServerConfig.Quoted($"{RouteScheme}{RouteUser}:{password}@{HostAndPort(i)}");
         }
 
         return environment;
     }
+
+    private string HostAndPort(int index) => Routes[index][RouteScheme.Length..];
 
     public string Render()
     {
