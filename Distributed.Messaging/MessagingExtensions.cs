@@ -33,6 +33,12 @@ public static class MessagingExtensions
             MaxReconnectRetry = -1,
             ReconnectWaitMin = TimeSpan.FromMilliseconds(250),
             ReconnectWaitMax = TimeSpan.FromSeconds(1),
+            // A link that goes silent (a cut cable, a paused server) is noticed by its missing pongs
+            // within (MaxPingOut + 1) × PingInterval = 15 s and replaced by a new connection, instead
+            // of waiting out TCP's retransmission backoff, which after a 30 s cut left the gateway
+            // refusing tasks for another 22 s.
+            PingInterval = TimeSpan.FromSeconds(5),
+            MaxPingOut = 2,
             // Publishes made while disconnected wait here; keep that bounded so callers see failure.
             CommandTimeout = TimeSpan.FromSeconds(5),
             RequestTimeout = TimeSpan.FromSeconds(5),
