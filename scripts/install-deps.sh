@@ -16,6 +16,8 @@ have_nats || missing+=(nats-server)
 have_postgres || missing+=(postgresql)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+# The fault tests cut links between network namespaces with iptables.
+command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 
 if ((${#missing[@]} == 0)); then
   exit 0

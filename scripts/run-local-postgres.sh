@@ -3,6 +3,8 @@
 # Usage: run-local-postgres.sh DATA_DIR PORT DATABASE
 #   superuser password in $POSTGRES_PASSWORD; the aggregator's roles' in $POSTGRES_OWNER_PASSWORD,
 #   $POSTGRES_INGEST_PASSWORD and $POSTGRES_READER_PASSWORD (see deploy/postgres/initdb/10-aggregator-roles.sh)
+#   listens on $POSTGRES_LISTEN_ADDRESS (127.0.0.1) and lets in password logins from $POSTGRES_CLIENT_NETWORK
+#   (loopback only, unless set to a CIDR: the fault tests put PostgreSQL on a machine of its own)
 # The cluster is created once and kept; the passwords are re-applied on every start so that a
 # regenerated Aspire parameter never locks the services out. The superuser is used here only:
 # DATABASE is created owned by aggregator_owner, and nothing at run time logs in as a superuser.
@@ -44,6 +46,11 @@ if [[ ! -s "$data_dir/PG_VERSION" ]]; then
   rm -f "$pwfile"
 fi
 
+listen_address=${POSTGRES_LISTEN_ADDRESS:-127.0.0.1}
+if [[ -n "${POSTGRES_CLIENT_NETWORK:-}" ]] && ! grep -q "^host all all $POSTGRES_CLIENT_NETWORK " "$data_dir/pg_hba.conf"; then
+  echo "host all all $POSTGRES_CLIENT_NETWORK scram-sha-256" >>"$data_dir/pg_hba.conf"
+fi
+
 # Quote the password as an SQL literal (double any single quote).
 escaped=${POSTGRES_PASSWORD//\'/\'\'}
 single_user() { "${as_owner[@]}" "$bin_dir/postgres" --single -D "$data_dir" "$1"; }
@@ -57,4 +64,4 @@ echo "DO \$\$DECLARE t record; BEGIN FOR t IN SELECT tablename FROM pg_tables WH
   single_user "$database" >/dev/null
 
 exec "${as_owner[@]}" "$bin_dir/postgres" -D "$data_dir" -p "$port" \
-  -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c max_connections=200
+  -c listen_addresses="$listen_address" -c unix_socket_directories= -c max_connections=200

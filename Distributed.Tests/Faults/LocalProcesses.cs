@@ -10,8 +10,9 @@ namespace Distributed.Tests.Faults;
 /// The topology as separate OS processes — nats-server, PostgreSQL, enricher, two processors,
 /// aggregator, gateway — so that a test can kill and restart any one of them. The services are
 /// started first, before NATS and PostgreSQL exist, as an operator might do by accident.
+/// On loopback, or <see cref="IsolatedProcesses">each on a machine of its own</see>.
 /// </summary>
-public sealed class LocalProcesses : IAsyncLifetime
+public class LocalProcesses : IAsyncLifetime
 {
     public const int StreamMaxMessages = 600;
 
@@ -26,6 +27,26 @@ public sealed class LocalProcesses : IAsyncLifetime
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "distributed-faults", Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, ManagedProcess> _parts = [];
     private readonly Dictionary<string, Uri> _healthUrls = [];
+    private readonly bool _isolated;
+    private readonly Tracing.OtlpTraceReceiver? _traces;
+
+    public LocalProcesses()
+        : this(isolated: false)
+    {
+    }
+
+    protected LocalProcesses(bool isolated)
+    {
+        _isolated = isolated;
+        // The receiver listens on the test's loopback, which an isolated service cannot reach.
+        _traces = isolated ? null : new Tracing.OtlpTraceReceiver(24318);
+    }
+
+    /// <summary>The namespaces the parts run in, when isolated; links between them can be cut.</summary>
+    public PrivateNetwork? Network { get; private set; }
+
+    /// <summary>Where a part listens: its own machine's address when isolated, else loopback.</summary>
+    public string AddressOf(string part) => Network?.AddressOf(part) ?? "127.0.0.1";
 
     public string NatsPassword { get; } = Secret();
 
@@ -36,24 +57,29 @@ public sealed class LocalProcesses : IAsyncLifetime
         new[] { "owner", "ingest", "reader" }.ToDictionary(role => role, _ => Secret());
 
     private string DatabaseUrlOf(string role) =>
-        $"postgres://aggregator_{role}:{DatabaseRolePasswords[role]}@127.0.0.1:{PostgresPort}/aggregator";
+        $"postgres://aggregator_{role}:{DatabaseRolePasswords[role]}@{AddressOf("postgres")}:{PostgresPort}/aggregator";
 
     /// <summary>Each service's own NATS password, as the AppHost generates one per identity.</summary>
     public IReadOnlyDictionary<string, string> ServiceNatsPasswords { get; } =
         Distributed.Messaging.NatsIdentities.Services.ToDictionary(identity => identity.User, _ => Secret());
 
     /// <summary>The operator's URL, for the test's own connections.</summary>
-    public string NatsUrl => $"nats://operator:{NatsPassword}@127.0.0.1:{NatsPort}";
+    public string NatsUrl => $"nats://operator:{NatsPassword}@{AddressOf("nats")}:{NatsPort}";
 
     private string NatsUrlOf(Distributed.Messaging.NatsIdentity identity) =>
-        $"nats://{identity.User}:{ServiceNatsPasswords[identity.User]}@127.0.0.1:{NatsPort}";
+        $"nats://{identity.User}:{ServiceNatsPasswords[identity.User]}@{AddressOf("nats")}:{NatsPort}";
 
     /// <summary>Where nats-server keeps JetStream's data: deleting it while NATS is down is a lost volume.</summary>
     public string NatsStoreDirectory => Path.Combine(_stateDirectory, "nats", "jetstream");
 
-    public HttpClient Gateway { get; } = new() { BaseAddress = new Uri($"http://127.0.0.1:{GatewayPort}"), Timeout = TimeSpan.FromSeconds(15) };
+    /// <summary>Where PostgreSQL keeps its data directory; a fixture may mount a small disk there before the topology starts.</summary>
+    protected string PostgresDisk => Path.Combine(_stateDirectory, "postgres");
 
-    public HttpClient Aggregator { get; } = new() { BaseAddress = new Uri($"http://127.0.0.1:{AggregatorPort}"), Timeout = TimeSpan.FromSeconds(15) };
+    private string PostgresDataDirectory => Path.Combine(PostgresDisk, "data");
+
+    public HttpClient Gateway { get; private set; } = null!;
+
+    public HttpClient Aggregator { get; private set; } = null!;
 
     /// <summary>What /alive and /health said while NATS and PostgreSQL were not there yet.</summary>
     public IReadOnlyDictionary<string, (HttpStatusCode Alive, HttpStatusCode Health)> BeforeDependencies { get; private set; } =
@@ -67,22 +93,24 @@ public sealed class LocalProcesses : IAsyncLifetime
     public ManagedProcess this[string part] => _parts[part];
 
     /// <summary>Every service exports its traces here, over OTLP/HTTP, as it would to a collector.</summary>
-    public Tracing.OtlpTraceReceiver Traces { get; } = new(24318);
+    public Tracing.OtlpTraceReceiver Traces => _traces ?? throw new InvalidOperationException("isolated services export no traces");
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Directory.CreateDirectory(_stateDirectory);
+        if (_isolated)
+        {
+            Network = await PrivateNetwork.CreateAsync(AllParts);
+        }
+
+        Gateway = new HttpClient { BaseAddress = new Uri($"http://{AddressOf("gateway")}:{GatewayPort}"), Timeout = TimeSpan.FromSeconds(15) };
+        Aggregator = new HttpClient { BaseAddress = new Uri($"http://{AddressOf("aggregator")}:{AggregatorPort}"), Timeout = TimeSpan.FromSeconds(15) };
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var common = new Dictionary<string, string>
         {
             ["NATS_URL"] = NatsUrl,
             ["STREAM_MAX_MSGS"] = StreamMaxMessages.ToString(CultureInfo.InvariantCulture),
             ["MAX_DELIVERIES"] = MaxDeliveries.ToString(CultureInfo.InvariantCulture),
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Traces.Endpoint,
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
-            // As the AppHost runs them: every span sampled, whatever its parent decided.
-            ["OTEL_TRACES_SAMPLER"] = "always_on",
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             // One timestamped line per event, so a failure can be read against the fault's time.
@@ -90,33 +118,45 @@ public sealed class LocalProcesses : IAsyncLifetime
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",
             ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
         };
+        if (_traces is not null)
+        {
+            common["OTEL_EXPORTER_OTLP_ENDPOINT"] = Traces.Endpoint;
+            common["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+            common["OTEL_BSP_SCHEDULE_DELAY"] = "200";
+            // As the AppHost runs them: every span sampled, whatever its parent decided.
+            common["OTEL_TRACES_SAMPLER"] = "always_on";
+        }
 
-        AddService(dotnet, "enricher", "Distributed.Enricher", 23090, common, ("METRICS_ADDR", "127.0.0.1:23090"), ("ENRICH_DELAY_MS", "1"));
+        AddService(dotnet, "enricher", "Distributed.Enricher", 23090, common, ("METRICS_ADDR", $"{AddressOf("enricher")}:23090"), ("ENRICH_DELAY_MS", "1"));
         foreach (var (replica, port) in new[] { (1, 23091), (2, 23092) })
         {
             AddService(dotnet, $"processor-{replica}", "Distributed.Processor", port, common,
-                ("METRICS_ADDR", $"127.0.0.1:{port}"), ("PROCESSOR_ID", $"processor-{replica}"), ("PROCESSING_DELAY_MS", "5"),
+                ("METRICS_ADDR", $"{AddressOf($"processor-{replica}")}:{port}"), ("PROCESSOR_ID", $"processor-{replica}"), ("PROCESSING_DELAY_MS", "5"),
                 ("ENRICH_TIMEOUT_MS", "500"), ("ENRICH_MAX_ATTEMPTS", "4"), ("ENRICH_RETRY_DELAY_MS", "250"));
         }
 
         AddService(dotnet, "aggregator", "Distributed.Aggregator", AggregatorPort, common,
-            ("AGGREGATOR_ADDR", $"127.0.0.1:{AggregatorPort}"),
+            ("AGGREGATOR_ADDR", $"{AddressOf("aggregator")}:{AggregatorPort}"),
             // Each of the aggregator's three roles by its variable, as by hand.
             ("DATABASE_URL", DatabaseUrlOf("ingest")),
             ("DATABASE_OWNER_URL", DatabaseUrlOf("owner")),
             ("DATABASE_READER_URL", DatabaseUrlOf("reader")));
-        AddService(dotnet, "gateway", "Distributed.Gateway", GatewayPort, common, ("GATEWAY_ADDR", $"127.0.0.1:{GatewayPort}"));
+        AddService(dotnet, "gateway", "Distributed.Gateway", GatewayPort, common, ("GATEWAY_ADDR", $"{AddressOf("gateway")}:{GatewayPort}"));
 
         var natsDirectory = Path.Combine(_stateDirectory, "nats");
         Directory.CreateDirectory(natsDirectory);
         var natsConfig = Distributed.AppHost.Infrastructure.NatsServerConfig.Write(
-            Path.Combine(natsDirectory, "nats-server.conf"), $"127.0.0.1:{NatsPort}", "127.0.0.1:28222", Path.Combine(natsDirectory, "jetstream"));
-        _parts["nats"] = new ManagedProcess("nats", NatsServerPath(), ["-c", natsConfig],
+            Path.Combine(natsDirectory, "nats-server.conf"), $"{AddressOf("nats")}:{NatsPort}", $"{AddressOf("nats")}:28222", Path.Combine(natsDirectory, "jetstream"));
+        var (natsServer, natsArguments) = OnItsMachine("nats", NatsServerPath(), ["-c", natsConfig]);
+        _parts["nats"] = new ManagedProcess("nats", natsServer, natsArguments,
             Distributed.AppHost.Infrastructure.NatsServerConfig.Environment("operator", NatsPassword, identity => ServiceNatsPasswords[identity.User]), Log("nats"));
-        _parts["postgres"] = new ManagedProcess("postgres", "bash",
-            [Path.Combine(RepositoryPaths.Root, "scripts", "run-local-postgres.sh"), Path.Combine(_stateDirectory, "postgres"), PostgresPort.ToString(CultureInfo.InvariantCulture), "aggregator"],
+        var (postgres, postgresArguments) = OnItsMachine("postgres", "bash",
+            [Path.Combine(RepositoryPaths.Root, "scripts", "run-local-postgres.sh"), PostgresDataDirectory, PostgresPort.ToString(CultureInfo.InvariantCulture), "aggregator"]);
+        _parts["postgres"] = new ManagedProcess("postgres", postgres, postgresArguments,
             new Dictionary<string, string>
             {
+                ["POSTGRES_LISTEN_ADDRESS"] = AddressOf("postgres"),
+                ["POSTGRES_CLIENT_NETWORK"] = Network?.Cidr ?? "",
                 ["POSTGRES_PASSWORD"] = PostgresPassword,
                 ["POSTGRES_OWNER_PASSWORD"] = DatabaseRolePasswords["owner"],
                 ["POSTGRES_INGEST_PASSWORD"] = DatabaseRolePasswords["ingest"],
@@ -176,6 +216,11 @@ public sealed class LocalProcesses : IAsyncLifetime
     /// <summary>An extra enricher with its own settings, for a test that needs one that behaves differently.</summary>
     public ManagedProcess AddEnricher(string name, int port, params (string Key, string Value)[] settings)
     {
+        if (Network is not null)
+        {
+            throw new InvalidOperationException("an extra service needs a machine of its own; add it to AllParts instead");
+        }
+
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var common = new Dictionary<string, string> { ["NATS_URL"] = NatsUrl, ["STREAM_MAX_MSGS"] = StreamMaxMessages.ToString(CultureInfo.InvariantCulture) };
         AddService(dotnet, name, "Distributed.Enricher", port, common, [("METRICS_ADDR", $"127.0.0.1:{port}"), .. settings]);
@@ -212,7 +257,7 @@ public sealed class LocalProcesses : IAsyncLifetime
                     return true;
                 case "postgres":
                     await using (var connection = new NpgsqlConnection(
-                        $"Host=127.0.0.1;Port={PostgresPort};Username=postgres;Password={PostgresPassword};Database=postgres;Timeout=2;Pooling=false"))
+                        $"Host={AddressOf("postgres")};Port={PostgresPort};Username=postgres;Password={PostgresPassword};Database=postgres;Timeout=2;Pooling=false"))
                     {
                         await connection.OpenAsync(cancellationToken);
                     }
@@ -266,9 +311,13 @@ public sealed class LocalProcesses : IAsyncLifetime
             environment[key] = value;
         }
 
-        _parts[name] = new ManagedProcess(name, dotnet, [RepositoryPaths.ServiceAssembly(project)], environment, Log(name));
-        _healthUrls[name] = new Uri($"http://127.0.0.1:{port}/health");
+        var (fileName, arguments) = OnItsMachine(name, dotnet, [RepositoryPaths.ServiceAssembly(project)]);
+        _parts[name] = new ManagedProcess(name, fileName, arguments, environment, Log(name));
+        _healthUrls[name] = new Uri($"http://{AddressOf(name)}:{port}/health");
     }
+
+    private (string FileName, IReadOnlyList<string> Arguments) OnItsMachine(string part, string fileName, IReadOnlyList<string> arguments) =>
+        Network?.Inside(part, fileName, arguments) ?? (fileName, arguments);
 
     private string Log(string name) => Path.Combine(_stateDirectory, name + ".log");
 
@@ -278,14 +327,19 @@ public sealed class LocalProcesses : IAsyncLifetime
 
     private static string Secret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
-        Traces.Dispose();
-        Gateway.Dispose();
-        Aggregator.Dispose();
+        _traces?.Dispose();
+        Gateway?.Dispose();
+        Aggregator?.Dispose();
         foreach (var part in _parts.Values.Reverse())
         {
             await part.DisposeAsync();
+        }
+
+        if (Network is not null)
+        {
+            await Network.DisposeAsync();
         }
 
         var keepLogs = Environment.GetEnvironmentVariable("DISTRIBUTED_KEEP_FAULT_LOGS") == "1";

@@ -39,6 +39,24 @@ public static class ApiClient
         return (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement[]>(ReadOptions))!;
     }
 
+    /// <summary>The request ids of every stored row of a task type, following the pages' Link headers.</summary>
+    public static async Task<List<Guid>> AllRequestIdsAsync(this HttpClient aggregator, string taskType)
+    {
+        var ids = new List<Guid>();
+        for (Uri? page = new($"/results?task_type={taskType}&limit=1000", UriKind.Relative); page is not null;)
+        {
+            using var response = await aggregator.GetAsync(page);
+            var rows = await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement[]>(ReadOptions);
+            ids.AddRange(rows!.Select(row => row.GetProperty("request_id").GetGuid()));
+            page = response.Headers.TryGetValues("Link", out var links)
+                && links.Single().Split(';')[0].Trim('<', '>', ' ') is { Length: > 0 } next
+                ? new Uri(next, UriKind.Relative)
+                : null;
+        }
+
+        return ids;
+    }
+
     public static async Task<JsonElement> StatsAsync(this HttpClient aggregator) =>
         await aggregator.GetFromJsonAsync<JsonElement>(new Uri("/stats", UriKind.Relative));
 
