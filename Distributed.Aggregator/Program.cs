@@ -12,6 +12,8 @@ builder.AddMessaging(NatsIdentities.Aggregator);
 builder.AddResultsDatabase();
 builder.Services.AddSettings<IngestionOptions>(builder.Configuration);
 builder.Services.AddSingleton<ResultWriter>();
+builder.Services.AddSingleton(provider => new ResultBatchStore(provider.GetRequiredService<ResultWriter>().WriteAsync));
+builder.Services.AddSingleton<ResultHandler>();
 builder.Services.AddHostedService<ResultConsumer>();
 builder.Services.AddConsumerBacklogMetrics(JetStreamNames.ResultsStream, JetStreamNames.AggregatorConsumer);
 builder.Services.AddProblemDetails();

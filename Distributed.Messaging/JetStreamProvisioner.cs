@@ -88,7 +88,7 @@ public sealed partial class JetStreamProvisioner(
     {
         _consumers[config.Name!] = (stream, config);
         await WaitUntilReadyAsync(cancellationToken);
-        return await Retry.UntilSuccessAsync(
+        return await DependencyRetry.UntilSuccessAsync(
             token => jetStream.CreateOrUpdateConsumerAsync(stream, config, token).AsTask(),
             IsTransient,
             (ex, delay) => LogRetrying(ex.Message, delay.TotalMilliseconds),
@@ -141,7 +141,7 @@ public sealed partial class JetStreamProvisioner(
         var replicas = 1;
         try
         {
-            await Retry.UntilSuccessAsync(
+            await DependencyRetry.UntilSuccessAsync(
                 async token =>
                 {
                     await connection.ConnectAsync();

@@ -52,6 +52,7 @@ public static class MessagingExtensions
         builder.Services.AddSingleton<JetStreamProvisioner>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<JetStreamProvisioner>());
         builder.Services.AddSingleton<DeadLetterPublisher>();
+        builder.Services.AddSingleton<ConsumeLoop>();
         builder.Services.AddSingleton<PipelineMetrics>();
         builder.Services.AddHealthChecks().AddCheck<NatsHealthCheck>("nats");
 

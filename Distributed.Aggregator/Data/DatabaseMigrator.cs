@@ -19,7 +19,7 @@ public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, IConfi
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await Retry.UntilSuccessAsync(
+        await DependencyRetry.UntilSuccessAsync(
             async cancellationToken =>
             {
                 await using var scope = scopes.CreateAsyncScope();

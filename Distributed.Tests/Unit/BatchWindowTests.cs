@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Distributed.Aggregator.Ingestion;
+using Distributed.Messaging;
 
 namespace Distributed.Tests.Unit;
 

@@ -1,8 +1,8 @@
-namespace Distributed.Aggregator.Ingestion;
+namespace Distributed.Messaging;
 
 /// <summary>
-/// Lets the writer stop the receiver while PostgreSQL is down: results it has not pulled stay
-/// in the stream instead of timing out in a buffer and coming back delivery after delivery.
+/// Lets a batch handler stop the receiver while its dependency is down: messages it has not
+/// pulled stay in the stream instead of timing out in a buffer and coming back delivery after delivery.
 /// </summary>
 public sealed class ReceiveGate : IDisposable
 {
@@ -28,6 +28,13 @@ public sealed class ReceiveGate : IDisposable
         {
             return _reopened.Task.WaitAsync(cancellationToken);
         }
+    }
+
+    /// <summary>Waits until open, then gives a token that is cancelled when the gate closes.</summary>
+    public async Task<CancellationToken> WhenOpenAsync(CancellationToken cancellationToken)
+    {
+        await WaitUntilOpenAsync(cancellationToken);
+        return WhileOpen;
     }
 
     public void Close()

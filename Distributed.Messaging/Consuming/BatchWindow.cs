@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Distributed.Aggregator.Ingestion;
+namespace Distributed.Messaging;
 
 /// <summary>How the aggregator gathers one INSERT's worth of results.</summary>
 public static class BatchWindow
