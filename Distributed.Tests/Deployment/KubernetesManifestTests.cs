@@ -213,13 +213,6 @@ public sealed partial class KubernetesManifestTests
     }
 
     [Fact]
-    public void Gateway_and_aggregator_are_exposed_on_the_original_node_ports()
-    {
-        Assert.Equal("30000", NodePort("gateway"));
-        Assert.Equal("30001", NodePort("aggregator"));
-    }
-
-    [Fact]
     public void Nats_and_postgres_keep_their_data_on_persistent_volumes()
     {
         foreach (var name in new[] { "nats", "postgres" })
@@ -326,13 +319,6 @@ public sealed partial class KubernetesManifestTests
         Assert.Contains(Rendered.Value, d => d["kind"].ToString() == "HorizontalPodAutoscaler" && d["spec"]["scaleTargetRef"]["name"].ToString() == "processor");
         Assert.DoesNotContain(Rendered.Value, d => d["kind"].ToString() == "ScaledObject");
         Assert.Equal(Rendered.Value.Count, RenderedWithKeda.Value.Count);
-    }
-
-    private static string NodePort(string service)
-    {
-        var spec = Named("Service", service)["spec"];
-        Assert.Equal("NodePort", spec["type"].ToString());
-        return ((YamlSequenceNode)spec["ports"]).Children.Cast<YamlMappingNode>().Single()["nodePort"].ToString();
     }
 
     /// <summary>The scalar at a path of mapping keys, or an empty string when a key on the way is missing.</summary>

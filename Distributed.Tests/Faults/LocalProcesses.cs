@@ -22,6 +22,7 @@ public class LocalProcesses : IAsyncLifetime
     private const int PostgresPort = 25432;
     private const int GatewayPort = 23000;
     private const int AggregatorPort = 23001;
+    private const int NatsMonitorPort = 28222;
     private static readonly TimeSpan ReadyDeadline = TimeSpan.FromSeconds(90);
 
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "distributed-faults", Guid.NewGuid().ToString("N"));
@@ -68,6 +69,9 @@ public class LocalProcesses : IAsyncLifetime
 
     private string NatsUrlOf(Distributed.Messaging.NatsIdentity identity) =>
         $"nats://{identity.User}:{ServiceNatsPasswords[identity.User]}@{AddressOf("nats")}:{NatsPort}";
+
+    /// <summary>nats-server's monitoring endpoint (<c>/connz</c>, <c>/jsz</c>).</summary>
+    public Uri NatsMonitor => new($"http://{AddressOf("nats")}:{NatsMonitorPort}");
 
     /// <summary>Where nats-server keeps JetStream's data: deleting it while NATS is down is a lost volume.</summary>
     public string NatsStoreDirectory => Path.Combine(_stateDirectory, "nats", "jetstream");
@@ -146,7 +150,7 @@ public class LocalProcesses : IAsyncLifetime
         var natsDirectory = Path.Combine(_stateDirectory, "nats");
         Directory.CreateDirectory(natsDirectory);
         var natsConfig = Distributed.AppHost.Infrastructure.NatsServerConfig.Write(
-            Path.Combine(natsDirectory, "nats-server.conf"), $"{AddressOf("nats")}:{NatsPort}", $"{AddressOf("nats")}:28222", Path.Combine(natsDirectory, "jetstream"));
+            Path.Combine(natsDirectory, "nats-server.conf"), $"{AddressOf("nats")}:{NatsPort}", $"{AddressOf("nats")}:{NatsMonitorPort}", Path.Combine(natsDirectory, "jetstream"));
         var (natsServer, natsArguments) = OnItsMachine("nats", NatsServerPath(), ["-c", natsConfig]);
         _parts["nats"] = new ManagedProcess("nats", natsServer, natsArguments,
             Distributed.AppHost.Infrastructure.NatsServerConfig.Environment("operator", NatsPassword, identity => ServiceNatsPasswords[identity.User]), Log("nats"));

@@ -240,13 +240,6 @@ public sealed class ExperimentCommandTests(AppHostFixture topology) : IDisposabl
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         }
 
-        // And no route: the flags are on NATS only.
-        foreach (var path in new[] { "/control", "/faults", "/control/enricher/faults", "/admin" })
-        {
-            using var response = await topology.Gateway.PostAsync(new Uri(path, UriKind.Relative), new StringContent("{}", Encoding.UTF8, "application/json"));
-            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        }
-
         Assert.True((await EnricherStateAsync()).IsOff);
     }
 

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Distributed.Tests.Faults;
 using Distributed.Tests.Integration;
 
@@ -31,14 +33,22 @@ public sealed class TraceTests(LocalProcesses topology)
             await Eventually.MatchAsync(() => topology.Aggregator.FindResultAsync(task.RequestId), r => r is not null, Deadline, $"task {task.RequestId} stored");
         }
 
-        // Every stage's spans of every task have arrived, then the pipeline idles for a while: the
-        // processors' pulls and the aggregator's consumer run every few seconds meanwhile.
+        // Every stage's spans of every task have arrived; then the pipeline idles until the processors'
+        // and the aggregator's pulls have each run twice more (every pull is a message their
+        // connection sends, counted by nats-server); then one task more, whose spans are exported
+        // after anything that plumbing could have started.
         await Eventually.MatchAsync(
             () => Task.FromResult(tasks.Count(task => Stages.All(stage => SpansOf(task.TraceId).Any(s => s.Service.Contains(stage, StringComparison.Ordinal))))),
             complete => complete == tasks.Count,
             Deadline,
             "spans of all four services in every task's trace");
-        await Task.Delay(TimeSpan.FromSeconds(12));
+        var sentBefore = await MessagesSentToNatsAsync();
+        await Eventually.MatchAsync(MessagesSentToNatsAsync,
+            sent => sent.Count == sentBefore.Count && sent.All(connection => connection.Value >= sentBefore[connection.Key] + 2),
+            Deadline, "two more pulls by each consumer while idle");
+        var last = await topology.Gateway.SubmitAsync(taskType, "\"last\"");
+        await Eventually.MatchAsync(() => Task.FromResult(SpansOf(last.TraceId).Count(s => s.Name == "stored result")), n => n == 1, Deadline, "the last task's trace");
+        tasks.Add(last);
 
         var received = topology.Traces.Spans.Skip(marker).ToList();
         var roots = received.Where(s => s.IsRoot).ToList();
@@ -83,6 +93,16 @@ public sealed class TraceTests(LocalProcesses topology)
         var child = Single(trace, name, service);
         Assert.True(child.ParentSpanId == parent.SpanId, $"{service}'s '{name}' is not under {parent.Service}'s '{parent.Name}'");
         return child;
+    }
+
+    /// <summary>How many messages each consumer's connection (the processors', the aggregator's) has sent to nats-server.</summary>
+    private async Task<Dictionary<long, long>> MessagesSentToNatsAsync()
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var connz = await client.GetFromJsonAsync<JsonElement>(new Uri(topology.NatsMonitor, "/connz?limit=1000"));
+        return connz.GetProperty("connections").EnumerateArray()
+            .Where(connection => connection.TryGetProperty("name", out var name) && name.GetString() is "Distributed.Processor" or "Distributed.Aggregator")
+            .ToDictionary(connection => connection.GetProperty("cid").GetInt64(), connection => connection.GetProperty("in_msgs").GetInt64());
     }
 
     private List<ReceivedSpan> SpansOf(string traceId) => [.. topology.Traces.Spans.Where(s => s.TraceId == traceId)];
