@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -6,10 +7,11 @@ namespace Distributed.AppHost.Infrastructure;
 /// <summary>
 /// Restarts a NATS node whose JetStream stopped answering while its process runs on. After its
 /// store ran out of space, nats-server 2.9 keeps answering /healthz (js-enabled-only too) while
-/// every JetStream call, and /jsz, hangs, even once space is back: without a restart the gateway
-/// answers 503 forever. So /jsz is what is asked, and a node that leaves it unanswered for several
-/// probes in a row is restarted through its resource's own Restart command; its store is on disk,
-/// so nothing it acknowledged is lost.
+/// every JetStream call, and /jsz, hangs, even once space is back; or it turns JetStream off
+/// ("disabled" in /jsz) and never on again: either way, without a restart the gateway answers 503
+/// forever. So /jsz is what is asked, and a node that leaves it unanswered, or says JetStream is
+/// off, for several probes in a row is restarted through its resource's own Restart command; its
+/// store is on disk, so nothing it acknowledged is lost.
 /// </summary>
 public sealed partial class JetStreamWatchdog(
     IReadOnlyList<(string Resource, Uri Monitor)> nodes,
@@ -63,15 +65,21 @@ public sealed partial class JetStreamWatchdog(
         try
         {
             using var response = await http.GetAsync(new Uri(monitor, "/jsz"), stoppingToken);
-            return response.IsSuccessStatusCode;
+            if (!response.IsSuccessStatusCode)
+            {
+                return false;
+            }
+
+            using var jsz = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(stoppingToken), cancellationToken: stoppingToken);
+            return !(jsz.RootElement.TryGetProperty("disabled", out var disabled) && disabled.ValueKind == JsonValueKind.True);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException && !stoppingToken.IsCancellationRequested)
         {
             return false;
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "JetStream on {Resource} has not answered for about {Seconds} s while the process runs (a store that ran out of space leaves it so); restarting it")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "JetStream on {Resource} has not answered, or has been off, for about {Seconds} s while the process runs (a store that ran out of space leaves it so); restarting it")]
     private partial void LogRestarting(string resource, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Restarting {Resource} failed: {Reason}")]
