@@ -1,10 +1,10 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Distributed.Load;
 using Microsoft.Extensions.Logging;
 
 namespace Distributed.AppHost.Experiments;
@@ -20,7 +20,6 @@ public sealed partial class LoadGenerator : IDisposable
     private const int MaxInFlight = 512;
     private const int PageSize = 1000;
     private static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(5);
 
     /// <summary>How long to wait for the accepted tasks to be stored: long enough for redeliveries after a crash.</summary>
     private static readonly TimeSpan StoreDeadline = TimeSpan.FromMinutes(2);
@@ -99,96 +98,53 @@ public sealed partial class LoadGenerator : IDisposable
     {
         var runId = Guid.NewGuid().ToString("N")[..8];
         var startedAt = DateTimeOffset.UtcNow;
-        var clock = Stopwatch.StartNew();
-        var accepted = new ConcurrentDictionary<Guid, DateTimeOffset>();
-        var counts = new Counts();
-        using var inFlight = new SemaphoreSlim(MaxInFlight, MaxInFlight);
-        var requests = new List<Task>(plan.Total);
-        var lastProgress = TimeSpan.Zero;
         LogStarting(logger, plan, gateway, runId);
-
-        var stopped = false;
-        try
+        // The gateway's address is fixed for the AppHost's lifetime; the client may only take it before its first request.
+        _http.BaseAddress ??= gateway;
+        using var load = new OpenLoad(_http, new OpenLoadOptions
         {
-            for (var index = 0; index < plan.Total;)
-            {
-                for (; index < plan.Total && plan.DueAt(index) <= clock.Elapsed; index++)
-                {
-                    if (!inFlight.Wait(0, CancellationToken.None))
-                    {
-                        Interlocked.Increment(ref counts.Skipped);
-                        continue;
-                    }
-
-                    requests.Add(SendAsync(gateway, runId, index, accepted, counts, inFlight));
-                }
-
-                if (clock.Elapsed - lastProgress >= ProgressEvery)
-                {
-                    lastProgress = clock.Elapsed;
-                    LogProgress(logger, index, plan.Total, accepted.Count, counts.Unavailable, counts.Other, counts.Skipped);
-                    await show(counts.Report(plan, "running", index, accepted.Count, 0, []));
-                }
-
-                await Task.Delay(Tick, cancellationToken);
-            }
-        }
-        catch (OperationCanceledException)
+            TaskType = LoadPlan.TaskType,
+            Rate = plan.Burst > 0 ? 0 : plan.Rate,
+            Count = plan.Total,
+            MaxInFlight = MaxInFlight,
+            Data = sequence => string.Create(CultureInfo.InvariantCulture, $$"""{"run":"{{runId}}","n":{{sequence}}}"""),
+        });
+        var sending = load.RunAsync(cancellationToken);
+        while (await Task.WhenAny(sending, Task.Delay(ProgressEvery, CancellationToken.None)) != sending)
         {
-            stopped = true;
+            var progress = Summary(plan, "running", load.Snapshot(), 0, 0, []);
+            LogProgress(logger, progress);
+            await show(progress);
         }
 
-        await Task.WhenAll(requests);
-        var sent = requests.Count;
-        if (stopped)
+        var sent = await sending;
+        if (cancellationToken.IsCancellationRequested)
         {
-            return counts.Report(plan, "stopped", sent, accepted.Count, 0, []);
+            return Summary(plan, "stopped", sent, 0, 0, []);
         }
 
-        LogSent(logger, sent, accepted.Count, counts.Unavailable, counts.Other);
-        var latencies = await WaitUntilStoredAsync(aggregator, startedAt, accepted, counts, logger, cancellationToken);
-        var state = latencies.Count == accepted.Count ? "finished" : cancellationToken.IsCancellationRequested ? "stopped" : "finished with tasks missing";
-        return counts.Report(plan, state, sent, accepted.Count, latencies.Count, latencies);
+        var sentSummary = Summary(plan, "sent", sent, 0, 0, []);
+        LogSent(logger, sentSummary);
+        var (latencies, degraded) = await WaitUntilStoredAsync(aggregator, startedAt, sent.AcceptedAt, logger, cancellationToken);
+        var state = latencies.Count == sent.AcceptedAt.Count ? "finished" : cancellationToken.IsCancellationRequested ? "stopped" : "finished with tasks missing";
+        return Summary(plan, state, sent, latencies.Count, degraded, latencies);
     }
 
-    private async Task SendAsync(Uri gateway, string runId, int index, ConcurrentDictionary<Guid, DateTimeOffset> accepted, Counts counts, SemaphoreSlim inFlight)
-    {
-        try
-        {
-            var sentAt = DateTimeOffset.UtcNow;
-            var body = string.Create(CultureInfo.InvariantCulture, $$$"""{"task_type":"{{{LoadPlan.TaskType}}}","data":{"run":"{{{runId}}}","n":{{{index}}}}}""");
-            using var content = new StringContent(body, Encoding.UTF8, "application/json");
-            using var response = await _http.PostAsync(new Uri(gateway, "/tasks"), content);
-            if (response.StatusCode == HttpStatusCode.Accepted)
-            {
-                using var answer = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
-                accepted[answer.RootElement.GetProperty("request_id").GetGuid()] = sentAt;
-            }
-            else if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
-            {
-                Interlocked.Increment(ref counts.Unavailable);
-            }
-            else
-            {
-                Interlocked.Increment(ref counts.Other);
-            }
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
-        {
-            Interlocked.Increment(ref counts.Other);
-        }
-        finally
-        {
-            inFlight.Release();
-        }
-    }
+    private static int OtherErrors(LoadReport report) =>
+        report.Statuses.Where(status => status.Key is not HttpStatusCode.Accepted and not HttpStatusCode.ServiceUnavailable).Sum(status => status.Value)
+        + report.UnknownOutcome + report.Skipped;
+
+    private static LoadSummary Summary(LoadPlan plan, string state, LoadReport report, int stored, int degraded, List<TimeSpan> latencies) =>
+        new(plan, state, report.Tasks, report.AcceptedAt.Count, report.Count(HttpStatusCode.ServiceUnavailable), OtherErrors(report), stored,
+            degraded, LoadSummary.Quantile(latencies, 0.5), LoadSummary.Quantile(latencies, 0.99));
 
     /// <summary>Reads the run's rows back from the aggregator until every accepted task is listed, or the deadline.</summary>
-    private async Task<List<TimeSpan>> WaitUntilStoredAsync(
-        Uri aggregator, DateTimeOffset startedAt, ConcurrentDictionary<Guid, DateTimeOffset> accepted, Counts counts, ILogger logger, CancellationToken cancellationToken)
+    private async Task<(List<TimeSpan> Latencies, int Degraded)> WaitUntilStoredAsync(
+        Uri aggregator, DateTimeOffset startedAt, IReadOnlyDictionary<Guid, DateTimeOffset> accepted, ILogger logger, CancellationToken cancellationToken)
     {
         var waiting = new Dictionary<Guid, DateTimeOffset>(accepted);
         var latencies = new List<TimeSpan>(accepted.Count);
+        var degradedCount = 0;
         var deadline = Stopwatch.StartNew();
         var lastProgress = TimeSpan.Zero;
         while (waiting.Count > 0 && deadline.Elapsed < StoreDeadline && !cancellationToken.IsCancellationRequested)
@@ -202,7 +158,7 @@ public sealed partial class LoadGenerator : IDisposable
                         latencies.Add(processedAt - sentAt);
                         if (degraded)
                         {
-                            Interlocked.Increment(ref counts.Degraded);
+                            degradedCount++;
                         }
                     }
                 }
@@ -227,7 +183,7 @@ public sealed partial class LoadGenerator : IDisposable
         }
 
         latencies.Sort();
-        return latencies;
+        return (latencies, degradedCount);
     }
 
     private async IAsyncEnumerable<(Guid RequestId, DateTimeOffset ProcessedAt, bool Degraded)> RowsSinceAsync(
@@ -260,26 +216,14 @@ public sealed partial class LoadGenerator : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private sealed class Counts
-    {
-        public int Unavailable;
-        public int Other;
-        public int Skipped;
-        public int Degraded;
-
-        public LoadSummary Report(LoadPlan plan, string state, int sent, int accepted, int stored, List<TimeSpan> latencies) =>
-            new(plan, state, sent, accepted, Volatile.Read(ref Unavailable), Volatile.Read(ref Other) + Volatile.Read(ref Skipped), stored,
-                Volatile.Read(ref Degraded), LoadSummary.Quantile(latencies, 0.5), LoadSummary.Quantile(latencies, 0.99));
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Load: sending {Plan} to {Gateway} (run {RunId}, task_type 'load')")]
     private static partial void LogStarting(ILogger logger, LoadPlan plan, Uri gateway, string runId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Load: sent {Sent} of {Total}; accepted {Accepted}, 503 {Unavailable}, other errors {Other}, skipped (512 already waiting) {Skipped}")]
-    private static partial void LogProgress(ILogger logger, int sent, int total, int accepted, int unavailable, int other, int skipped);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Load {Progress}")]
+    private static partial void LogProgress(ILogger logger, LoadSummary progress);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Load: all {Sent} sent; accepted {Accepted}, 503 {Unavailable}, other errors {Other}; waiting until the accepted ones are stored")]
-    private static partial void LogSent(ILogger logger, int sent, int accepted, int unavailable, int other);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Load {Sent}; waiting until the accepted ones are stored")]
+    private static partial void LogSent(ILogger logger, LoadSummary sent);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Load: {Waiting} accepted tasks not listed by the aggregator yet")]
     private static partial void LogWaiting(ILogger logger, int waiting);

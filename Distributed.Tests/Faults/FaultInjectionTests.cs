@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using Distributed.Tests.Integration;
 using Xunit.Abstractions;
+using Distributed.Load;
 
 namespace Distributed.Tests.Faults;
 
@@ -18,7 +19,7 @@ namespace Distributed.Tests.Faults;
 public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelper output)
 {
     private static readonly string[] Processors = ["processor-1", "processor-2"];
-    private static readonly TimeSpan LoadInterval = TimeSpan.FromMilliseconds(20); // 50 tasks/s
+    private const double LoadRate = 50; // tasks/s
     private static readonly TimeSpan SteadyLoad = TimeSpan.FromSeconds(1.5);
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan DrainDeadline = TimeSpan.FromSeconds(90);
@@ -149,7 +150,7 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
             await topology.StartAsync("processor-1");
             await topology.StartAsync("processor-2");
             var stored = await WaitForAllStoredAsync(taskType, accepted);
-            Record("task stream full", new LoadReport(accepted, new Dictionary<HttpStatusCode, int> { [HttpStatusCode.Accepted] = accepted.Count, [HttpStatusCode.ServiceUnavailable] = 1 }, 0, 0, []), stored, started.Elapsed);
+            Record("task stream full", new LoadReport { AcceptedAt = accepted.ToDictionary(id => id, _ => DateTimeOffset.UtcNow), Statuses = new Dictionary<HttpStatusCode, int> { [HttpStatusCode.Accepted] = accepted.Count, [HttpStatusCode.ServiceUnavailable] = 1 } }, stored, started.Elapsed);
         }
         finally
         {
@@ -183,7 +184,7 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
             "the gateway to accept a task on the re-created stream");
         var stored = await WaitForAllStoredAsync(taskType, [accepted]);
 
-        Record("NATS store lost", new LoadReport([accepted], new Dictionary<HttpStatusCode, int> { [HttpStatusCode.Accepted] = 1 }, 0, 0, []), stored, started.Elapsed);
+        Record("NATS store lost", new LoadReport { AcceptedAt = new Dictionary<Guid, DateTimeOffset> { [accepted] = DateTimeOffset.UtcNow }, Statuses = new Dictionary<HttpStatusCode, int> { [HttpStatusCode.Accepted] = 1 } }, stored, started.Elapsed);
         Assert.All(services, s => Assert.Equal(s.Value, topology[s.Key].ProcessId));
         foreach (var service in LocalProcesses.Services)
         {
@@ -292,7 +293,7 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
     public async Task Secrets_never_appear_in_any_log()
     {
         // Some traffic first, so the logs hold more than start-up lines.
-        using var driver = new LoadDriver(topology.Gateway, "secrets", LoadInterval);
+        using var driver = new OpenLoad(topology.Gateway, new OpenLoadOptions { TaskType = "secrets", Rate = LoadRate, MaxInFlight = 64 });
         driver.Start();
         await Task.Delay(SteadyLoad);
         var report = await driver.StopAsync();
@@ -309,7 +310,7 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
     private async Task<(LoadReport Report, IReadOnlyList<Guid> Stored, TimeSpan Drain)> RunUnderLoadAsync(string label, Func<Task> fault)
     {
         var taskType = label + "-" + Guid.NewGuid().ToString("N")[..6];
-        using var driver = new LoadDriver(topology.Gateway, taskType, LoadInterval);
+        using var driver = new OpenLoad(topology.Gateway, new OpenLoadOptions { TaskType = taskType, Rate = LoadRate, MaxInFlight = 64 });
         driver.Start();
         ExceptionDispatchInfo? failure = null;
         try

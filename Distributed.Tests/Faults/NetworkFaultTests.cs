@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Distributed.Tests.Integration;
 using Xunit.Abstractions;
+using Distributed.Load;
 
 namespace Distributed.Tests.Faults;
 
@@ -70,7 +71,7 @@ public sealed class IsolatedProcessesCollection : ICollectionFixture<IsolatedPro
 [Collection(IsolatedProcessesCollection.Name)]
 public sealed class NetworkFaultTests(IsolatedProcesses topology, ITestOutputHelper output)
 {
-    private static readonly TimeSpan LoadInterval = TimeSpan.FromMilliseconds(25); // 40 tasks/s
+    private const double LoadRate = 40; // tasks/s
     private static readonly TimeSpan SteadyLoad = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ClientRetriesFor = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan FirstAcceptedDeadline = TimeSpan.FromSeconds(15);
@@ -124,7 +125,7 @@ public sealed class NetworkFaultTests(IsolatedProcesses topology, ITestOutputHel
         var processes = LocalProcesses.AllParts.ToDictionary(part => part, part => topology[part].ProcessId);
         var taskType = "net" + Guid.NewGuid().ToString("N")[..8];
         using var client = new HttpClient { BaseAddress = topology.Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-        using var load = new LoadDriver(client, taskType, LoadInterval, maxInFlight: 4096, retryFor: ClientRetriesFor);
+        using var load = new OpenLoad(client, new OpenLoadOptions { TaskType = taskType, Rate = LoadRate, MaxInFlight = 4096, RetryFor = ClientRetriesFor });
         load.Start();
         TimeSpan healedAt;
         TimeSpan backlogStored;
@@ -133,8 +134,8 @@ public sealed class NetworkFaultTests(IsolatedProcesses topology, ITestOutputHel
             await Task.Delay(SteadyLoad);
             await FaultsByName[fault](topology);
             healedAt = load.Elapsed;
-            var backlog = load.AcceptedSoFar();
-            await Eventually.MatchAsync(() => Task.FromResult(load.FirstAcceptedAfter(healedAt)), at => at is not null,
+            var backlog = load.Snapshot().Accepted;
+            await Eventually.MatchAsync(() => Task.FromResult(load.Snapshot().FirstAcceptedAfter(healedAt)), at => at is not null,
                 DrainDeadline, "a 202 after healing");
             await WaitForAllStoredAsync(taskType, backlog);
             backlogStored = load.Elapsed - healedAt;

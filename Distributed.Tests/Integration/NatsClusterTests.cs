@@ -11,6 +11,7 @@ using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 using Xunit.Abstractions;
+using Distributed.Load;
 
 namespace Distributed.Tests.Integration;
 
@@ -34,7 +35,7 @@ public sealed class NatsClusterTests(ClusterFixture cluster, ITestOutputHelper o
         await using var nats = NatsTestClient.Connect(await cluster.NatsUrlAsync());
         var jetStream = new NatsJSContext(nats);
         var taskType = "leaderloss" + Guid.NewGuid().ToString("N")[..6];
-        using var load = new LoadDriver(cluster.Gateway, taskType, TimeSpan.FromMilliseconds(20));
+        using var load = new OpenLoad(cluster.Gateway, new OpenLoadOptions { TaskType = taskType, Rate = 50, MaxInFlight = 64 });
         var kills = new List<(string Stream, string Node, TimeSpan KilledAt, TimeSpan LeaderAt, TimeSpan RecoveredAt)>();
 
         load.Start();
@@ -67,8 +68,8 @@ public sealed class NatsClusterTests(ClusterFixture cluster, ITestOutputHelper o
         Assert.All(report.Statuses.Keys, status => Assert.Contains(status, new[] { HttpStatusCode.Accepted, HttpStatusCode.ServiceUnavailable }));
         Assert.Equal(0, report.RetryAfterMissing);
         // The load really ran through it: tasks were taken before the first kill and after the last recovery.
-        Assert.Contains(report.Answers!, answer => answer.Status == HttpStatusCode.Accepted && answer.At < kills[0].KilledAt);
-        Assert.Contains(report.Answers!, answer => answer.Status == HttpStatusCode.Accepted && answer.At > kills[^1].RecoveredAt);
+        Assert.Contains(report.Answers, answer => answer.Status == HttpStatusCode.Accepted && answer.At < kills[0].KilledAt);
+        Assert.Contains(report.Answers, answer => answer.Status == HttpStatusCode.Accepted && answer.At > kills[^1].RecoveredAt);
 
         await Eventually.MatchAsync(
             async () => (await cluster.Aggregator.StatsAsync()).CountFor(taskType), count => count >= report.Accepted.Count, Deadline,

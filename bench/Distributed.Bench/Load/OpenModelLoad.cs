@@ -1,56 +1,50 @@
 using System.Diagnostics;
+using Distributed.Load;
 
 namespace Distributed.Bench.Load;
 
 /// <summary>
-/// Fixed-rate (open-model) load on POST /tasks. Each request has a scheduled send time, and its
-/// latency is measured from that time, not from when it was actually sent: a stalled server
-/// cannot hide its stall by slowing the load down (coordinated omission).
+/// The bench's open-model run: <see cref="OpenLoad"/> (the project's one load generator, as the
+/// AppHost's "Send load" and the fault tests use it) at a fixed rate for a while, every answer's
+/// latency, counted from when its task was due, into the recorder's histogram. A task that comes
+/// due while <c>--max-in-flight</c> requests wait already is skipped and counted as an error.
 /// </summary>
 public sealed class OpenModelLoad(LoadOptions options, LoadRecorder recorder)
 {
     public async Task<LoadResult> RunAsync(CancellationToken cancellationToken)
     {
         using var client = TaskRequests.CreateClient(options, options.MaxInFlight);
-        using var slots = new SemaphoreSlim(options.MaxInFlight);
         var total = (long)Math.Round(options.Rate * options.Duration.TotalSeconds);
-        var interval = TimeSpan.FromSeconds(1 / options.Rate);
-        var pending = new List<Task>((int)Math.Min(total, 1_000_000));
         var clock = Stopwatch.StartNew();
         using var progress = recorder.StartProgress(clock, total.ToString(System.Globalization.CultureInfo.InvariantCulture));
-
-        for (long i = 0; i < total && !cancellationToken.IsCancellationRequested; i++)
+        using var load = new OpenLoad(client, new OpenLoadOptions
         {
-            var scheduled = interval * i;
-            var wait = scheduled - clock.Elapsed;
-            if (wait > TimeSpan.FromMilliseconds(1))
+            TaskType = options.TaskType,
+            Rate = options.Rate,
+            Count = total,
+            MaxInFlight = options.MaxInFlight,
+            Data = sequence => $$"""{"seq":{{sequence}},"value":42}""",
+        })
+        {
+            OnAnswer = (status, latency) =>
             {
-                await Task.Delay(wait, CancellationToken.None);
-            }
+                if (status == 0)
+                {
+                    recorder.Failed();
+                }
+                else
+                {
+                    recorder.Answered(status, latency);
+                }
+            },
+        };
 
-            // When every slot is taken the wait counts against the requests still to send.
-            await slots.WaitAsync(CancellationToken.None);
-            pending.Add(SendAsync(client, slots, clock, scheduled, i));
-        }
-
-        await Task.WhenAll(pending);
-        return recorder.Result(pending.Count, clock.Elapsed);
-    }
-
-    private async Task SendAsync(HttpClient client, SemaphoreSlim slots, Stopwatch clock, TimeSpan scheduled, long sequence)
-    {
-        try
-        {
-            var status = await TaskRequests.SendAsync(client, options.TaskType, sequence);
-            recorder.Answered(status, clock.Elapsed - scheduled);
-        }
-        catch (Exception ex) when (TaskRequests.IsTransportFailure(ex))
+        var report = await load.RunAsync(cancellationToken);
+        for (var i = 0; i < report.Skipped; i++)
         {
             recorder.Failed();
         }
-        finally
-        {
-            slots.Release();
-        }
+
+        return recorder.Result(total, clock.Elapsed);
     }
 }
