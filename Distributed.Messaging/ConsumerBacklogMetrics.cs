@@ -21,6 +21,7 @@ public sealed class ConsumerBacklogMetrics : BackgroundService
     private readonly string _consumer;
     private long _pending;
     private long _ackPending;
+    private long _up;
 
     public ConsumerBacklogMetrics(IMeterFactory meterFactory, INatsJSContext jetStream, JetStreamProvisioner provisioner, string stream, string consumer)
     {
@@ -34,6 +35,8 @@ public sealed class ConsumerBacklogMetrics : BackgroundService
             description: "Messages in the stream not yet delivered to the consumer.");
         meter.CreateObservableGauge("jetstream_consumer_ack_pending_messages", () => new Measurement<long>(Interlocked.Read(ref _ackPending), tags),
             description: "Messages delivered to the consumer and not yet acked.");
+        meter.CreateObservableGauge("jetstream_up", () => new Measurement<long>(Interlocked.Read(ref _up), tags),
+            description: "1 when JetStream answered the last look at this consumer (every few seconds), 0 when it did not.");
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -47,10 +50,12 @@ public sealed class ConsumerBacklogMetrics : BackgroundService
                 var consumer = await _jetStream.GetConsumerAsync(_stream, _consumer, stoppingToken);
                 Interlocked.Exchange(ref _pending, (long)consumer.Info.NumPending);
                 Interlocked.Exchange(ref _ackPending, consumer.Info.NumAckPending);
+                Interlocked.Exchange(ref _up, 1);
             }
             catch (Exception ex) when (ex is NatsException or TimeoutException)
             {
-                // Not created yet, or NATS is away: keep the last values until the next tick.
+                // NATS or JetStream is away (or hangs): keep the last backlog until the next tick.
+                Interlocked.Exchange(ref _up, 0);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));

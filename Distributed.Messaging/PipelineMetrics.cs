@@ -28,6 +28,7 @@ public sealed class PipelineMetrics
     private readonly Counter<long> _stored;
     private readonly Counter<long> _enriched;
     private readonly Histogram<double> _endToEnd;
+    private readonly UpDownCounter<long> _holding;
 
     public PipelineMetrics(IMeterFactory meterFactory)
     {
@@ -42,6 +43,8 @@ public sealed class PipelineMetrics
         _enriched = meter.CreateCounter<long>("enrichments", description: "Enrichment replies served.");
         _endToEnd = meter.CreateHistogram("task_end_to_end", "s", "From the gateway accepting a task to its result being stored.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = EndToEndBuckets });
+        _holding = meter.CreateUpDownCounter<long>("consumer_holding_batches",
+            description: "Batches a consumer holds because their dependency (PostgreSQL) cannot take them; above 0 while it is away.");
     }
 
     public void Published(string subject) => _published.Add(1, new KeyValuePair<string, object?>("subject", SubjectLabel(subject)));
@@ -78,6 +81,12 @@ public sealed class PipelineMetrics
             _degraded.Add(0);
         }
     }
+
+    /// <summary>Shows <c>consumer_holding_batches</c> at zero from the start, for a stage that holds batches.</summary>
+    public void ExposeHolding(string stage) => _holding.Add(0, new KeyValuePair<string, object?>("stage", stage));
+
+    /// <summary>A batch is held while its dependency is away (true), or no longer (false).</summary>
+    public void Holding(string stage, bool held) => _holding.Add(held ? 1 : -1, new KeyValuePair<string, object?>("stage", stage));
 
     public void DeadLettered(string stage) => _deadLettered.Add(1, new KeyValuePair<string, object?>("stage", stage));
 

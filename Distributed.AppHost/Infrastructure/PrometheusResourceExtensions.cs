@@ -11,6 +11,9 @@ namespace Distributed.AppHost.Infrastructure;
 public static class PrometheusResourceExtensions
 {
     public const string TargetsFileName = "targets.json";
+
+    /// <summary>The alerting rules, deploy/prometheus/alerts.yml: the same file in every mode.</summary>
+    public const string AlertsFileName = "alerts.yml";
     private const string ContainerImage = "prom/prometheus";
     private const string ContainerTag = "v2.53.0";
 
@@ -30,7 +33,10 @@ public static class PrometheusResourceExtensions
         var containers = settings.Mode == InfrastructureMode.Containers;
         var configDirectory = containers ? "/etc/prometheus/distributed" : directory;
         var configFile = Path.Combine(directory, "prometheus.yml");
-        File.WriteAllText(configFile, Config(Path.Combine(configDirectory, TargetsFileName).Replace('\\', '/')));
+        // The rules travel beside the configuration, so the container's bind mount carries them too.
+        File.Copy(Path.Combine(settings.RepositoryRoot, "deploy", "prometheus", AlertsFileName), Path.Combine(directory, AlertsFileName), overwrite: true);
+        File.WriteAllText(configFile, Config(
+            Path.Combine(configDirectory, TargetsFileName).Replace('\\', '/'), Path.Combine(configDirectory, AlertsFileName).Replace('\\', '/')));
 
         var targetsFile = Path.Combine(directory, TargetsFileName);
         builder.Services.AddSingleton(new PrometheusTargetsWriter.Options(
@@ -62,11 +68,12 @@ public static class PrometheusResourceExtensions
             .WithHttpHealthCheck("/-/ready");
     }
 
-    private static string Config(string targetsFile) => $"""
+    private static string Config(string targetsFile, string alertsFile) => $"""
         # Written by the Distributed AppHost on each start; targets are kept current in {TargetsFileName}.
         global:
           scrape_interval: 5s
           evaluation_interval: 5s
+        rule_files: ["{alertsFile}"]
         scrape_configs:
           - job_name: distributed
             metrics_path: /metrics

@@ -81,6 +81,7 @@ public sealed partial class ConsumeLoop(
         CancellationToken stoppingToken)
         where T : class, IContractMessage
     {
+        metrics.ExposeHolding(settings.Stage);
         var consumer = await provisioner.EnsureConsumerAsync(settings.Stream, settings.Config, stoppingToken);
         using var pulling = new ReceiveGate();
         var inbox = Channel.CreateBounded<INatsJSMsg<byte[]>>(new BoundedChannelOptions(batchSize * 2) { SingleReader = true, SingleWriter = true });
@@ -212,6 +213,7 @@ public sealed partial class ConsumeLoop(
                 {
                     held = true;
                     LogHolding(settings.Stage, deliveries.Count, handler.WhyUnavailable(failure)!);
+                    metrics.Holding(settings.Stage, held: true);
                     pulling.Close();
                 }
 
@@ -236,6 +238,10 @@ public sealed partial class ConsumeLoop(
             finally
             {
                 pulling.Open();
+                if (held)
+                {
+                    metrics.Holding(settings.Stage, held: false);
+                }
             }
 
             if (held)

@@ -14,7 +14,7 @@ public sealed class PublishedImagesTests
 
     [Theory]
     [InlineData("nats", new[] { "Dockerfile", "nats-server.conf", "entrypoint.sh" })]
-    [InlineData("prometheus", new[] { "Dockerfile", "prometheus.yml" })]
+    [InlineData("prometheus", new[] { "Dockerfile", "prometheus.yml", "alerts.yml" })]
     [InlineData("postgres", new[] { "Dockerfile", "initdb/10-aggregator-roles.sh" })]
     [InlineData("grafana", new[] { "Dockerfile", "entrypoint.sh", "provisioning/datasources/prometheus.yaml", "provisioning/dashboards/distributed.yaml", "dashboards/distributed.json" })]
     public void Every_file_a_dockerfile_copies_is_in_its_context(string context, string[] files)
@@ -124,6 +124,18 @@ public sealed class PublishedImagesTests
         Assert.True(promtool is not null, "promtool is not installed (it comes with Debian's prometheus package)");
 
         var (exitCode, output) = LocalTool.Run(promtool, ["check", "config", Path.Combine(Deploy, "prometheus", "prometheus.yml")]);
+
+        Assert.True(exitCode == 0, output);
+    }
+
+    [Fact]
+    public void Every_alert_rule_passes_its_promtool_unit_tests()
+    {
+        var promtool = LocalExecutables.Find("promtool");
+        Assert.True(promtool is not null, "promtool is not installed (it comes with Debian's prometheus package)");
+
+        // Series that must fire each alert and series that must not: deploy/prometheus/alerts.test.yml.
+        var (exitCode, output) = LocalTool.Run(promtool, ["test", "rules", Path.Combine(Deploy, "prometheus", "alerts.test.yml")]);
 
         Assert.True(exitCode == 0, output);
     }

@@ -1,3 +1,4 @@
+using NATS.Client.JetStream;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -71,9 +72,65 @@ public sealed partial class PrometheusTests(AppHostFixture topology) : IDisposab
             "every metric the dashboard queries to be scraped (last seen: the ones missing)");
     }
 
+    [Fact]
+    public async Task Every_alert_rule_is_loaded_and_every_metric_the_rules_query_is_scraped()
+    {
+        var rules = await File.ReadAllTextAsync(Path.Combine(Faults.RepositoryPaths.Root, "deploy", "prometheus", "alerts.yml"));
+        var alerts = AlertName().Matches(rules).Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.True(alerts.Count >= 8, $"only {alerts.Count} alerts found in alerts.yml");
+        var loaded = await Eventually.MatchAsync(
+            async () => (await _prometheus.GetAsync("/api/v1/rules?type=alert")).GetProperty("data").GetProperty("groups").EnumerateArray()
+                .SelectMany(group => group.GetProperty("rules").EnumerateArray()).Select(rule => rule.GetProperty("name").GetString()!).ToHashSet(),
+            names => names.Count > 0, TimeSpan.FromSeconds(30), "the alerting rules to be loaded");
+        Assert.Equal(alerts.Order(StringComparer.Ordinal), loaded.Order(StringComparer.Ordinal));
+
+        // Metric names in the expressions: recorded series (with a colon) and the functions around them aside.
+        var names = QueriedMetric().Matches(rules).Select(m => m.Groups[1].Value).Where(name => !name.Contains(':', StringComparison.Ordinal)).ToHashSet();
+        Assert.True(names.Count >= 8, $"only {names.Count} metric names found in alerts.yml");
+        var accepted = await topology.Gateway.SubmitAsync("alerting", "{}");
+        await Eventually.MatchAsync(() => topology.Aggregator.FindResultAsync(accepted.RequestId), r => r is not null, TimeSpan.FromSeconds(60), "a stored result");
+        await Eventually.MatchAsync(
+            async () =>
+            {
+                var scraped = (await _prometheus.GetAsync("/api/v1/label/__name__/values"))
+                    .GetProperty("data").EnumerateArray().Select(n => n.GetString()!).ToHashSet(StringComparer.Ordinal);
+                return string.Join(", ", names.Where(name => !scraped.Contains(name)).Order(StringComparer.Ordinal));
+            },
+            missing => missing.Length == 0,
+            TimeSpan.FromSeconds(60),
+            "every metric the alert rules query to be scraped (last seen: the ones missing)");
+    }
+
+    [Fact]
+    public async Task A_dead_letter_fires_the_MessagesDeadLettered_alert()
+    {
+        await using var nats = new NATS.Client.Core.NatsConnection(NATS.Client.Core.NatsOpts.Default with { Url = await topology.NatsUrlAsync() });
+        var ack = await new NatsJSContext(nats).PublishAsync("tasks.alerting", "{not json"u8.ToArray());
+        ack.EnsureSuccess();
+
+        var alert = await Eventually.MatchAsync(
+            async () => (await _prometheus.GetAsync("/api/v1/alerts")).GetProperty("data").GetProperty("alerts").EnumerateArray()
+                .Where(a => a.GetProperty("labels").GetProperty("alertname").GetString() == "MessagesDeadLettered"
+                    && a.GetProperty("labels").GetProperty("stage").GetString() == "processor"
+                    && a.GetProperty("state").GetString() == "firing")
+                .Select(a => a.GetProperty("annotations").GetProperty("summary").GetString())
+                .FirstOrDefault(),
+            summary => summary is not null,
+            TimeSpan.FromSeconds(60),
+            "MessagesDeadLettered firing for the processor");
+        Assert.Contains("deadletter.processor", alert, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _prometheus.Dispose();
 
     // A metric name is whatever stands right before a label selector.
     [GeneratedRegex(@"([a-zA-Z_:][a-zA-Z0-9_:]*)\{")]
     private static partial Regex MetricSelector();
+
+    [GeneratedRegex(@"- alert: (\w+)")]
+    private static partial Regex AlertName();
+
+    // In the rules a metric stands before a selector, a range or the parenthesis of an aggregation.
+    [GeneratedRegex(@"\b([a-z]+_[a-z0-9_:]+)\s*[\{\[)]")]
+    private static partial Regex QueriedMetric();
 }
