@@ -76,12 +76,25 @@ public static class ResultsConnectionString
     /// statement_timeout, so a PostgreSQL that stopped answering (paused, a cut link) costs a client
     /// seconds and a 503, not Npgsql's 30 s default. An operator's own value wins.
     /// </summary>
-    public static string TuneReader(string connectionString)
+    public static string TuneReader(string connectionString) => WithCommandTimeout(connectionString, ReaderCommandSeconds);
+
+    /// <summary>
+    /// The ingest path's statements: a batch insert takes milliseconds, so one that has not
+    /// answered in 5 s meets a PostgreSQL that stopped answering. Under the aggregator's 10 s ack
+    /// wait, so the batch is held (its ack wait renewed) before JetStream would redeliver it, and
+    /// the hold shows (consumer_holding_batches, the PostgresUnavailable alert) in seconds, not
+    /// after Npgsql's 30 s default.
+    /// </summary>
+    public const int IngestCommandSeconds = 5;
+
+    public static string TuneIngest(string connectionString) => WithCommandTimeout(connectionString, IngestCommandSeconds);
+
+    private static string WithCommandTimeout(string connectionString, int seconds)
     {
         var builder = new NpgsqlConnectionStringBuilder(Tune(connectionString));
         if (!Names(connectionString, "commandtimeout"))
         {
-            builder.CommandTimeout = ReaderCommandSeconds;
+            builder.CommandTimeout = seconds;
         }
 
         return builder.ConnectionString;

@@ -41,9 +41,13 @@ public static class ResultsDatabaseExtensions
         {
             // Each may be a postgres:// URL, as DATABASE_URL is.
             var connectionString = DatabaseUrl.ToConnectionString(value);
-            configuration[$"ConnectionStrings:{name}"] = name == ReaderConnectionName
-                ? ResultsConnectionString.TuneReader(connectionString)
-                : ResultsConnectionString.Tune(connectionString);
+            // The owner's migrations may rightly take long (an index on a large table); the other two may not.
+            configuration[$"ConnectionStrings:{name}"] = name switch
+            {
+                ReaderConnectionName => ResultsConnectionString.TuneReader(connectionString),
+                ConnectionName => ResultsConnectionString.TuneIngest(connectionString),
+                _ => ResultsConnectionString.Tune(connectionString),
+            };
         }
 
         builder.AddResultsContext<ResultsDbContext>(OwnerConnectionName);

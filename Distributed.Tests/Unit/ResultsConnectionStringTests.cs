@@ -41,11 +41,17 @@ public sealed class ResultsConnectionStringTests
     }
 
     [Fact]
-    public void No_connection_waits_long_on_a_silent_server_and_the_query_apis_statements_are_bounded()
+    public void No_connection_waits_long_on_a_silent_server_and_the_ingest_and_query_statements_are_bounded()
     {
-        var ingest = new NpgsqlConnectionStringBuilder(ResultsConnectionString.Tune(Plain));
+        var owner = new NpgsqlConnectionStringBuilder(ResultsConnectionString.Tune(Plain));
+        Assert.Equal(ResultsConnectionString.ConnectSeconds, owner.Timeout);
+        Assert.Equal(ResultsConnectionString.CancellationMilliseconds, owner.CancellationTimeout);
+
+        // Under the aggregator's ack wait, so a hung PostgreSQL is met by a held batch, not a redelivery.
+        var ingest = new NpgsqlConnectionStringBuilder(ResultsConnectionString.TuneIngest(Plain));
+        Assert.Equal(ResultsConnectionString.IngestCommandSeconds, ingest.CommandTimeout);
+        Assert.True(TimeSpan.FromSeconds(ingest.CommandTimeout) < Distributed.Messaging.PipelineTopology.AggregatorAckWait);
         Assert.Equal(ResultsConnectionString.ConnectSeconds, ingest.Timeout);
-        Assert.Equal(ResultsConnectionString.CancellationMilliseconds, ingest.CancellationTimeout);
 
         var reader = new NpgsqlConnectionStringBuilder(ResultsConnectionString.TuneReader(Plain));
         Assert.Equal(ResultsConnectionString.ReaderCommandSeconds, reader.CommandTimeout);
