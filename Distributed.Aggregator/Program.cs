@@ -18,6 +18,7 @@ builder.Services.AddHostedService<ResultConsumer>();
 builder.Services.AddConsumerBacklogMetrics(JetStreamNames.ResultsStream, JetStreamNames.AggregatorConsumer);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
+builder.AddApiDocumentation("Distributed query API", "The stored results of the pipeline (docs/contract.md).");
 
 var app = builder.Build();
 
@@ -25,6 +26,7 @@ app.UseRequestMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapResultEndpoints();
+app.MapApiDocumentation();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -12,6 +12,7 @@ builder.Services.AddSettings<GatewayOptions>(builder.Configuration);
 builder.Services.AddSingleton<TaskPublisher>();
 builder.Services.AddSingleton<IdempotencyStore>();
 builder.Services.AddSubmissionConcurrencyLimit();
+builder.AddApiDocumentation("Distributed gateway", "Accepts tasks for the pipeline (docs/contract.md).");
 
 var app = builder.Build();
 
@@ -20,6 +21,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRateLimiter();
 app.MapTaskEndpoints();
+app.MapApiDocumentation();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -11,7 +11,24 @@ public static class TaskEndpoints
     {
         endpoints.MapPost("/tasks", SubmitAsync)
             .WithName("SubmitTask")
+            .WithTags("Tasks")
+            .WithSummary("Submit a task: 202 once JetStream has stored it")
             .RequireRateLimiting(SubmissionConcurrency.Policy)
+            // The body is read as bytes (never bound), so its shape is declared for the document.
+            .Accepts<TaskRequestBody>("application/json")
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new Microsoft.OpenApi.OpenApiParameter
+                {
+                    Name = IdempotencyKey.HeaderName,
+                    In = Microsoft.OpenApi.ParameterLocation.Header,
+                    Required = false,
+                    Description = $"1-{IdempotencyKey.MaxLength} printable ASCII characters. The same key with the same body is one task, stored once, answered with the same request_id.",
+                    Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.String, MaxLength = IdempotencyKey.MaxLength },
+                });
+                return Task.CompletedTask;
+            })
             .Produces<TaskAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -137,6 +154,13 @@ public static class TaskEndpoints
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail);
 }
+
+/// <summary>The shape of a <c>POST /tasks</c> body, for the OpenAPI document only: the endpoint parses the bytes itself.</summary>
+/// <param name="TaskType">1-64 characters of [A-Za-z0-9_-].</param>
+/// <param name="Data">Any JSON value, null included; stored as sent.</param>
+public sealed record TaskRequestBody(
+    [property: System.Text.Json.Serialization.JsonPropertyName("task_type")] string TaskType,
+    [property: System.Text.Json.Serialization.JsonPropertyName("data")] System.Text.Json.JsonElement? Data);
 
 public sealed record TaskAccepted(
     [property: System.Text.Json.Serialization.JsonPropertyName("request_id")] Guid RequestId,

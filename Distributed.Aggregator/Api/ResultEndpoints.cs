@@ -9,13 +9,37 @@ public static class ResultEndpoints
 {
     public static IEndpointRouteBuilder MapResultEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup(string.Empty);
+        // Every query may meet PostgreSQL away or not migrated yet: 503 with Retry-After.
+        var api = endpoints.MapGroup(string.Empty).WithTags("Results").ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.AddEndpointFilter(RequireSchemaAsync);
-        api.MapGet("/results", ListAsync).WithName("ListResults");
-        api.MapGet("/results/{request_id}", GetAsync).WithName("GetResult");
-        api.MapGet("/stats", StatsAsync).WithName("Stats");
+        api.MapGet("/results", ListAsync).WithName("ListResults")
+            .WithSummary("Stored results, newest first; a Link header leads to the next page")
+            // Read from the query by the handler (ResultQuery validates them), so declared for the document.
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(QueryParameter("task_type", "Only results of this task type."));
+                operation.Parameters.Add(QueryParameter("limit", "Rows per page, 1-1000 (default 50)."));
+                operation.Parameters.Add(QueryParameter("before", "The id of the last row of the previous page (from the Link header)."));
+                return Task.CompletedTask;
+            })
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapGet("/results/{request_id}", GetAsync).WithName("GetResult")
+            .WithSummary("The stored result of one task")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/stats", StatsAsync).WithName("Stats")
+            .WithSummary("How many results are stored, by task type");
         return endpoints;
     }
+
+    private static Microsoft.OpenApi.OpenApiParameter QueryParameter(string name, string description) => new()
+    {
+        Name = name,
+        In = Microsoft.OpenApi.ParameterLocation.Query,
+        Description = description,
+        Schema = new Microsoft.OpenApi.OpenApiSchema { Type = Microsoft.OpenApi.JsonSchemaType.String },
+    };
 
     /// <summary>
     /// Until the migrations have run there is no table to read: a query then is answered 503 with

@@ -30,6 +30,15 @@ public static class PipelineServiceExtensions
             .WithoutListenAddress(listenVariable)
             .WithReference(builder.AddNatsIdentity(nats, identity), NatsUrl.ConnectionName).WaitFor(nats)
             .WithEnvironment(ControlListenerExtensions.EnabledVariable, experiments ? "true" : "false")
+            // Run, a service is in the AppHost's environment (Development under ./scripts/dev.sh: the
+            // API reference UI is on); published, the image's default (Production).
+            .WithEnvironment(context =>
+            {
+                if (!builder.ExecutionContext.IsPublishMode)
+                {
+                    context.EnvironmentVariables["ASPNETCORE_ENVIRONMENT"] = builder.Environment.EnvironmentName;
+                }
+            })
             .WithPassedThrough(builder.Configuration, passedThrough)
             .WithCollector(collector)
             .WithHttpHealthCheck("/health");
