@@ -28,8 +28,24 @@ public sealed class IsolatedProcesses() : LocalProcesses(isolated: true)
     /// <summary>Takes every free byte of PostgreSQL's disk, as a log or a neighbour would.</summary>
     public void FillPostgresDisk()
     {
-        var free = new DriveInfo(PostgresDisk).AvailableFreeSpace;
-        Run("fallocate", "-l", free.ToString(CultureInfo.InvariantCulture), Ballast);
+        // Written until the disk refuses even a page: PostgreSQL writes meanwhile, so no size
+        // measured beforehand is right by the time it is allocated.
+        using var ballast = new FileStream(Ballast, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+        foreach (var size in new[] { 1 << 20, 4 << 10 })
+        {
+            var chunk = new byte[size];
+            try
+            {
+                while (true)
+                {
+                    ballast.Write(chunk);
+                }
+            }
+            catch (IOException)
+            {
+                // Full at this chunk size; the smaller one takes what is left.
+            }
+        }
     }
 
     public void FreePostgresDisk() => File.Delete(Ballast);
