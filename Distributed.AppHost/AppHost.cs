@@ -17,14 +17,16 @@ var enricher = builder.AddPipelineService<Projects.Distributed_Enricher>("enrich
 
 var processor = builder.AddPipelineService<Projects.Distributed_Processor>("processor", settings.ProcessorPort, "METRICS_ADDR", ServiceVariables.Processor, nats, NatsIdentities.Processor, settings.Experiments, collector)
     .WithReplicas(settings.ProcessorReplicas)
-    .WaitFor(enricher);
+    .WaitFor(enricher)
+    .WithDeadLetterCommands("processor"); // deadletter.processor
 
 // Only connection strings, one per database role: the split-out properties would carry the passwords in plain variables.
 var aggregator = builder.AddPipelineService<Projects.Distributed_Aggregator>("aggregator", settings.AggregatorPort, "AGGREGATOR_ADDR", ServiceVariables.Aggregator, nats, NatsIdentities.Aggregator, settings.Experiments, collector)
     .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)
     .WithResultsDatabase(database)
     .WithReplicas(settings.AggregatorReplicas)
-    .WithPipelineCommand();
+    .WithPipelineCommand()
+    .WithDeadLetterCommands("aggregator"); // deadletter.aggregator
 
 var gateway = builder.AddPipelineService<Projects.Distributed_Gateway>("gateway", settings.GatewayPort, "GATEWAY_ADDR", ServiceVariables.Gateway, nats, NatsIdentities.Gateway, settings.Experiments, collector);
 builder.AddExperiments(nats);

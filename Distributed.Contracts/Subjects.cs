@@ -35,6 +35,12 @@ public static class MessageHeaders
     /// <summary>On a dead-lettered message: the subject it was published on.</summary>
     public const string DeadLetterSubject = "Distributed-Original-Subject";
 
+    /// <summary>On a dead-lettered message: how many times it had been delivered when it was moved.</summary>
+    public const string DeadLetterDeliveries = "Distributed-Deliveries";
+
+    /// <summary>On a replayed message: the dead letter (its stream sequence) it was replayed from.</summary>
+    public const string ReplayedFrom = "Distributed-Replayed-From";
+
     /// <summary>On a result: when the gateway accepted its task (RFC 3339), for end-to-end latency.</summary>
     public const string SubmittedAt = "Distributed-Submitted-At";
 }

@@ -10,13 +10,26 @@ namespace Distributed.Messaging;
 /// </summary>
 public sealed class DeadLetterPublisher(INatsJSContext jetStream, PipelineMetrics metrics)
 {
-    public async Task PublishAsync(string stage, string originalSubject, ReadOnlyMemory<byte> body, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps the message's own headers (trace context, submission time) beside the reason, so a
+    /// replay sends the message on as it first came.
+    /// </summary>
+    public async Task PublishAsync(
+        string stage, string originalSubject, NatsHeaders? original, ReadOnlyMemory<byte> body, string reason, ulong deliveries, CancellationToken cancellationToken)
     {
-        var headers = new NatsHeaders
+        var headers = new NatsHeaders();
+        foreach (var (name, value) in original ?? [])
         {
-            [MessageHeaders.DeadLetterReason] = Sanitize(reason),
-            [MessageHeaders.DeadLetterSubject] = originalSubject,
-        }.WithTraceContext();
+            // JetStream's own headers (Nats-Msg-Id and the like) belong to the first publish only.
+            if (!name.StartsWith("Nats-", StringComparison.OrdinalIgnoreCase))
+            {
+                headers[name] = value;
+            }
+        }
+
+        headers[MessageHeaders.DeadLetterReason] = Sanitize(reason);
+        headers[MessageHeaders.DeadLetterSubject] = originalSubject;
+        headers[MessageHeaders.DeadLetterDeliveries] = deliveries.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var subject = Subjects.DeadLetter(stage);
         var ack = await jetStream.PublishAsync(subject, body, headers: headers, cancellationToken: cancellationToken);
         ack.EnsureSuccess();

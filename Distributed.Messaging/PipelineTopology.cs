@@ -43,11 +43,14 @@ public static class PipelineTopology
             Storage = StreamConfigStorage.File,
             Discard = StreamConfigDiscard.Old,
             MaxAge = TimeSpan.FromDays(7),
-            MaxMsgs = 100_000,
+            MaxMsgs = DeadLetterMaxMessages,
             MaxBytes = DeadLetterMaxBytes,
             NumReplicas = replicas,
         },
     ];
+
+    /// <summary>The most dead letters kept (the oldest go first); also the most a listing reads.</summary>
+    public const int DeadLetterMaxMessages = 100_000;
 
     /// <summary>Processor replicas share it, so each task goes to one of them.</summary>
     public static ConsumerConfig Processors(TimeSpan ackWait, int maxDeliveries) => new(JetStreamNames.ProcessorsConsumer)

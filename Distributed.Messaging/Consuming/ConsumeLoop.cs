@@ -306,7 +306,7 @@ public sealed partial class ConsumeLoop(
     private async Task DeadLetterAsync(ConsumerSettings settings, INatsJSMsg<byte[]> msg, string reason)
     {
         LogDeadLetter(msg.Subject, reason);
-        await deadLetters.PublishAsync(settings.Stage, msg.Subject, msg.Data ?? [], reason, CancellationToken.None);
+        await deadLetters.PublishAsync(settings.Stage, msg.Subject, msg.Headers, msg.Data ?? [], reason, DeliveryLimit.Delivery(msg), CancellationToken.None);
         await msg.AckAsync(cancellationToken: CancellationToken.None);
     }
 

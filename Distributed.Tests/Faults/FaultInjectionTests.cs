@@ -8,6 +8,8 @@ using System.Text.Json;
 using Distributed.Tests.Integration;
 using Xunit.Abstractions;
 using Distributed.Load;
+using NATS.Client.JetStream;
+using Distributed.Messaging;
 
 namespace Distributed.Tests.Faults;
 
@@ -23,7 +25,8 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
     private static readonly TimeSpan SteadyLoad = TimeSpan.FromSeconds(1.5);
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan DrainDeadline = TimeSpan.FromSeconds(90);
-    private static readonly string ReportFile = Path.Combine(RepositoryPaths.Root, "TestResults", "fault-injection.md");
+    private static readonly FaultReport Report = new("fault-injection.md",
+        "fault", "accepted (202)", "stored", "duplicated", "lost", "503", "no answer", "drain");
 
     [Fact]
     public void Services_started_before_nats_and_postgres_wait_for_them_instead_of_crashing()
@@ -195,7 +198,7 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
     }
 
     [Fact]
-    public async Task A_task_that_keeps_failing_is_dead_lettered_after_MAX_DELIVERIES_not_retried_forever()
+    public async Task A_task_that_keeps_failing_is_dead_lettered_after_MAX_DELIVERIES_and_stored_once_when_replayed()
     {
         // No processor runs while this test plays a replica that fails the task on every delivery.
         await topology["processor-1"].TerminateAsync(TimeSpan.FromSeconds(20));
@@ -227,12 +230,59 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
             Assert.Null(await topology.Aggregator.FindResultAsync(accepted.RequestId));
             var metrics = await topology.MetricsAsync("processor-1");
             Assert.Matches("deadletter_messages_total\\{[^}]*stage=\"processor\"[^}]*\\} [1-9]", metrics);
+
+            // The operator lists it, with where it came from, why and after how many deliveries.
+            var archive = new DeadLetterArchive(new NATS.Client.JetStream.NatsJSContext(nats));
+            var listed = Assert.Single(await archive.ListAsync("processor", 10_000, CancellationToken.None),
+                l => Encoding.UTF8.GetString(l.Payload).Contains(accepted.RequestId.ToString(), StringComparison.Ordinal));
+            Assert.StartsWith("tasks.poisoned", listed.OriginalSubject, StringComparison.Ordinal);
+            Assert.Equal((ulong)LocalProcesses.MaxDeliveries + 1, listed.Deliveries);
+            Assert.Equal(listed.Reason, (await archive.GetAsync(listed.Sequence, CancellationToken.None))!.Reason);
+
+            // The cause is gone (the processors work): replayed, it is stored, once, and leaves the dead letters.
+            Assert.Equal(1, await archive.ReplayAsync("processor", listed.Sequence, CancellationToken.None));
+            await Eventually.MatchAsync(() => topology.Aggregator.FindResultAsync(accepted.RequestId), r => r is not null, DrainDeadline, "the replayed task stored");
+            Assert.Single(await topology.Aggregator.AllRequestIdsAsync(listed.OriginalSubject["tasks.".Length..]));
+            Assert.Null(await archive.GetAsync(listed.Sequence, CancellationToken.None));
         }
         finally
         {
             await topology.StartAsync("processor-1");
             await topology.StartAsync("processor-2");
         }
+    }
+
+    [Fact]
+    public async Task A_replayed_dead_letter_that_fails_again_is_back_in_the_dead_letters_with_its_reason_not_in_a_loop()
+    {
+        // A result PostgreSQL refuses (a NUL in jsonb), published as a faulty processor might.
+        await using var nats = NatsTestClient.Connect(topology.NatsUrl);
+        var jetStream = new NATS.Client.JetStream.NatsJSContext(nats);
+        var requestId = Guid.NewGuid();
+        var taskType = "refused" + Guid.NewGuid().ToString("N")[..6];
+        var result = new Distributed.Contracts.ResultMessage(requestId, taskType, Distributed.Contracts.RawJson.FromText("\"a\\u0000b\""), null, "test", DateTimeOffset.UtcNow);
+        (await jetStream.PublishAsync(Distributed.Contracts.Subjects.Result(taskType), Distributed.Contracts.ContractJson.Serialize(result))).EnsureSuccess();
+
+        var archive = new DeadLetterArchive(jetStream);
+        async Task<DeadLetter?> LetterAsync() => (await archive.ListAsync("aggregator", 10_000, CancellationToken.None))
+            .SingleOrDefault(l => Encoding.UTF8.GetString(l.Payload).Contains(requestId.ToString(), StringComparison.Ordinal));
+        var first = await Eventually.MatchAsync(LetterAsync, l => l is not null, DrainDeadline, "the refused result in the dead letters");
+        Assert.Contains("PostgreSQL 22", first!.Reason, StringComparison.Ordinal);
+
+        Assert.Equal(1, await archive.ReplayAsync("aggregator", first.Sequence, CancellationToken.None));
+
+        var again = await Eventually.MatchAsync(LetterAsync, l => l is not null && l.Sequence != first.Sequence, DrainDeadline, "the replayed result back in the dead letters");
+        Assert.Contains("PostgreSQL 22", again!.Reason, StringComparison.Ordinal);
+        Assert.Equal(first.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture), again.Headers[Distributed.Contracts.MessageHeaders.ReplayedFrom].ToString());
+        Assert.Null(await topology.Aggregator.FindResultAsync(requestId));
+        // Once, not again and again: nothing replays it by itself.
+        await Eventually.MatchAsync(async () => (await jetStream.GetConsumerAsync(Distributed.Contracts.JetStreamNames.ResultsStream, Distributed.Contracts.JetStreamNames.AggregatorConsumer)).Info.NumAckPending,
+            pending => pending == 0, DrainDeadline, "the aggregator to hold nothing");
+        Assert.Single(await archive.ListAsync("aggregator", 10_000, CancellationToken.None),
+            l => Encoding.UTF8.GetString(l.Payload).Contains(requestId.ToString(), StringComparison.Ordinal));
+
+        Assert.True(await archive.PurgeAsync("aggregator", CancellationToken.None) >= 1);
+        Assert.Null(await LetterAsync());
     }
 
     [Fact]
@@ -377,17 +427,12 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
 
     private void Record(string fault, LoadReport report, IReadOnlyList<Guid> stored, TimeSpan drain)
     {
-        var duplicates = stored.Count - stored.Distinct().Count();
-        var line = string.Create(CultureInfo.InvariantCulture,
-            $"| {fault} | {report.Accepted.Count} | {stored.Count} | {duplicates} | {report.Accepted.Except(stored).Count()} | {report.Count(HttpStatusCode.ServiceUnavailable)} | {report.UnknownOutcome} | {drain.TotalSeconds:F1} s |");
-        output.WriteLine(line);
-        Directory.CreateDirectory(Path.GetDirectoryName(ReportFile)!);
-        if (!File.Exists(ReportFile))
-        {
-            File.WriteAllText(ReportFile,
-                "| fault | accepted (202) | stored | duplicated | lost | 503 | no answer | drain |\n|---|---|---|---|---|---|---|---|\n");
-        }
-
-        File.AppendAllText(ReportFile, line + "\n");
+        object[] row =
+        [
+            fault, report.Accepted.Count, stored.Count, stored.Count - stored.Distinct().Count(), report.Accepted.Except(stored).Count(),
+            report.Count(HttpStatusCode.ServiceUnavailable), report.UnknownOutcome, drain.TotalSeconds.ToString("F1 's'", CultureInfo.InvariantCulture),
+        ];
+        output.WriteLine(FaultReport.Row(row));
+        Report.Add(row);
     }
 }

@@ -97,7 +97,8 @@ public sealed class NetworkFaultTests(IsolatedProcesses topology, ITestOutputHel
     private static readonly TimeSpan PastAckWait = TimeSpan.FromSeconds(13);
 
     private static readonly double Scale = double.TryParse(Environment.GetEnvironmentVariable("DISTRIBUTED_FAULT_SCALE"), NumberStyles.Float, CultureInfo.InvariantCulture, out var scale) ? scale : 1;
-    private static readonly string ReportFile = Path.Combine(RepositoryPaths.Root, "TestResults", "network-faults.md");
+    private static readonly FaultReport Report = new("network-faults.md",
+        "fault", "tasks", "202 / 503 answers", "no answer", "slowest answer", "rows / distinct", "dead letters", "first 202 after healing", "everything accepted before healing stored");
 
     public static TheoryData<string> Faults => [.. FaultsByName.Keys];
 
@@ -232,16 +233,14 @@ public sealed class NetworkFaultTests(IsolatedProcesses topology, ITestOutputHel
 
     private void Record(string fault, LoadReport report, List<Guid> rows, List<string> deadLetters, TimeSpan firstAccepted, TimeSpan backlogStored)
     {
-        var line = string.Create(CultureInfo.InvariantCulture,
-            $"| {fault} | {report.Tasks} | {report.Count(HttpStatusCode.Accepted)} / {report.Count(HttpStatusCode.ServiceUnavailable)} ({report.OutcomeUnknownBodies.Count} unknown) | {report.Unanswered} | {report.LongestAnswer.TotalSeconds:F1} s | {rows.Count} / {rows.Distinct().Count()} | {deadLetters.Count} | {firstAccepted.TotalSeconds:F1} s | {backlogStored.TotalSeconds:F1} s |");
-        output.WriteLine(line);
-        Directory.CreateDirectory(Path.GetDirectoryName(ReportFile)!);
-        if (!File.Exists(ReportFile))
-        {
-            File.WriteAllText(ReportFile,
-                "| fault | tasks | 202 / 503 answers | no answer | slowest answer | rows / distinct | dead letters | first 202 after healing | everything accepted before healing stored |\n|---|---|---|---|---|---|---|---|---|\n");
-        }
-
-        File.AppendAllText(ReportFile, line + "\n");
+        object[] row =
+        [
+            fault, report.Tasks, $"{report.Count(HttpStatusCode.Accepted)} / {report.Count(HttpStatusCode.ServiceUnavailable)} ({report.OutcomeUnknownBodies.Count} unknown)",
+            report.Unanswered, Seconds(report.LongestAnswer), $"{rows.Count} / {rows.Distinct().Count()}", deadLetters.Count, Seconds(firstAccepted), Seconds(backlogStored),
+        ];
+        output.WriteLine(FaultReport.Row(row));
+        Report.Add(row);
     }
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("F1 's'", CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,4 @@
+using NATS.Client.JetStream;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -226,6 +227,45 @@ public sealed class ExperimentCommandTests(AppHostFixture topology) : IDisposabl
             table.Split('\n').Single(line => line.Contains("stored in PostgreSQL", StringComparison.Ordinal)).Split('|')[2].Trim(),
             NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
         Assert.True(storedShown >= stored, $"shown {storedShown} stored, /stats said {stored} before");
+    }
+
+    [Fact]
+    public async Task Dead_letters_are_listed_shown_replayed_and_purged_from_the_dashboard()
+    {
+        // A task the processor cannot decode: it lands in deadletter.processor.
+        var marker = "dashboard-" + Guid.NewGuid().ToString("N")[..8];
+        await using (var nats = NatsTestClient.Connect(await topology.NatsUrlAsync()))
+        {
+            (await new NatsJSContext(nats).PublishAsync("tasks.dashboard", Encoding.UTF8.GetBytes("{not json " + marker))).EnsureSuccess();
+        }
+
+        // A person clicks a command on one replica's row (processor-xxxx): it runs once.
+        var processor = (await ProcessorInstancesAsync())[0];
+        var listed = await Eventually.MatchAsync(
+            async () => await Commands.ExecuteCommandAsync(processor, DeadLetterCommands.List) is var result && result.Success
+                ? result.Data?.Value ?? string.Empty
+                : "failed: " + result.Message,
+            table => table.Contains("`tasks.dashboard`", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the poison task in the dead-letter list");
+        var row = listed.Split('\n').Last(line => line.Contains("`tasks.dashboard`", StringComparison.Ordinal));
+        Assert.Contains("invalid", row, StringComparison.Ordinal);
+        var sequence = row.Split('|')[1].Trim();
+
+        var shown = await Commands.ExecuteCommandAsync(processor, DeadLetterCommands.Show, Arguments((DeadLetterCommands.SequenceArgument, sequence)));
+        Assert.True(shown.Success, shown.Message);
+        Assert.Contains(marker, shown.Data?.Value, StringComparison.Ordinal);
+        Assert.Contains("Distributed-Deadletter-Reason", shown.Data?.Value, StringComparison.Ordinal);
+
+        // Replayed, it is still undecodable: back in the dead letters under a new sequence, which purge removes.
+        var replayed = await Commands.ExecuteCommandAsync(processor, DeadLetterCommands.Replay, Arguments((DeadLetterCommands.SequenceArgument, sequence)));
+        Assert.True(replayed.Success, replayed.Message);
+        await Eventually.MatchAsync(
+            async () => (await Commands.ExecuteCommandAsync(processor, DeadLetterCommands.List)).Data?.Value ?? string.Empty,
+            table => table.Split('\n').Any(line => line.Contains("`tasks.dashboard`", StringComparison.Ordinal) && line.Split('|')[1].Trim() != sequence),
+            TimeSpan.FromSeconds(60), "the replayed task back in the dead letters");
+
+        var purged = await Commands.ExecuteCommandAsync(processor, DeadLetterCommands.Purge);
+        Assert.True(purged.Success, purged.Message);
+        Assert.DoesNotContain("`tasks.dashboard`", (await Commands.ExecuteCommandAsync(processor, DeadLetterCommands.List)).Data?.Value ?? string.Empty, StringComparison.Ordinal);
     }
 
     [Fact]

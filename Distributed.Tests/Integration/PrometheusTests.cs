@@ -58,18 +58,7 @@ public sealed partial class PrometheusTests(AppHostFixture topology) : IDisposab
         var accepted = await topology.Gateway.SubmitAsync("dashboard", "{}");
         await Eventually.MatchAsync(() => topology.Aggregator.FindResultAsync(accepted.RequestId), r => r is not null, TimeSpan.FromSeconds(60), "a stored result");
 
-        // What Prometheus has scraped from all targets (every replica), not what one replica shows;
-        // on the deadline the failure lists the dashboard's metrics that are still missing.
-        await Eventually.MatchAsync(
-            async () =>
-            {
-                var scraped = (await _prometheus.GetAsync("/api/v1/label/__name__/values"))
-                    .GetProperty("data").EnumerateArray().Select(n => n.GetString()!).ToHashSet(StringComparer.Ordinal);
-                return string.Join(", ", names.Where(name => !scraped.Contains(name)).Order(StringComparer.Ordinal));
-            },
-            missing => missing.Length == 0,
-            TimeSpan.FromSeconds(60),
-            "every metric the dashboard queries to be scraped (last seen: the ones missing)");
+        await WaitUntilScrapedAsync(names, "the dashboard queries");
     }
 
     [Fact]
@@ -89,16 +78,7 @@ public sealed partial class PrometheusTests(AppHostFixture topology) : IDisposab
         Assert.True(names.Count >= 8, $"only {names.Count} metric names found in alerts.yml");
         var accepted = await topology.Gateway.SubmitAsync("alerting", "{}");
         await Eventually.MatchAsync(() => topology.Aggregator.FindResultAsync(accepted.RequestId), r => r is not null, TimeSpan.FromSeconds(60), "a stored result");
-        await Eventually.MatchAsync(
-            async () =>
-            {
-                var scraped = (await _prometheus.GetAsync("/api/v1/label/__name__/values"))
-                    .GetProperty("data").EnumerateArray().Select(n => n.GetString()!).ToHashSet(StringComparer.Ordinal);
-                return string.Join(", ", names.Where(name => !scraped.Contains(name)).Order(StringComparer.Ordinal));
-            },
-            missing => missing.Length == 0,
-            TimeSpan.FromSeconds(60),
-            "every metric the alert rules query to be scraped (last seen: the ones missing)");
+        await WaitUntilScrapedAsync(names, "the alert rules query");
     }
 
     [Fact]
@@ -120,6 +100,22 @@ public sealed partial class PrometheusTests(AppHostFixture topology) : IDisposab
             "MessagesDeadLettered firing for the processor");
         Assert.Contains("deadletter.processor", alert, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Waits until Prometheus has scraped every one of <paramref name="names"/> from some target (any
+    /// replica), not what one replica shows; on the deadline the failure lists the ones still missing.
+    /// </summary>
+    private async Task WaitUntilScrapedAsync(IReadOnlySet<string> names, string whose) =>
+        await Eventually.MatchAsync(
+            async () =>
+            {
+                var scraped = (await _prometheus.GetAsync("/api/v1/label/__name__/values"))
+                    .GetProperty("data").EnumerateArray().Select(n => n.GetString()!).ToHashSet(StringComparer.Ordinal);
+                return string.Join(", ", names.Where(name => !scraped.Contains(name)).Order(StringComparer.Ordinal));
+            },
+            missing => missing.Length == 0,
+            TimeSpan.FromSeconds(60),
+            $"every metric {whose} to be scraped (last seen: the ones missing)");
 
     public void Dispose() => _prometheus.Dispose();
 

@@ -1,0 +1,126 @@
+using Distributed.Contracts;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace Distributed.Messaging;
+
+/// <summary>One dead letter: where it came from, why it is here, and the message itself.</summary>
+public sealed record DeadLetter(
+    ulong Sequence, string Stage, string OriginalSubject, string Reason, ulong? Deliveries, DateTimeOffset At, NatsHeaders Headers, byte[] Payload);
+
+/// <summary>
+/// What an operator does with the dead letters: list them, show one, replay one or a stage's all to
+/// the subject they came from once the cause is fixed, purge. Needs the operator's identity: no
+/// service may read, delete or purge the DEADLETTER stream, nor publish on another's subjects.
+/// A replay is a new delivery: the message goes through the whole pipeline again, is stored once
+/// (its request id is its identity: PostgreSQL's unique request_id), and if it fails again it is
+/// dead-lettered again with its new reason — a replay never loops by itself.
+/// </summary>
+public sealed class DeadLetterArchive(INatsJSContext jetStream)
+{
+    /// <summary>The dead letters of <paramref name="stage"/> (all stages when null), oldest first, at most <paramref name="max"/>.</summary>
+    public async Task<IReadOnlyList<DeadLetter>> ListAsync(string? stage, int max, CancellationToken cancellationToken)
+    {
+        var consumer = await jetStream.CreateOrderedConsumerAsync(JetStreamNames.DeadLetterStream,
+            new NatsJSOrderedConsumerOpts { FilterSubjects = [stage is null ? Subjects.DeadLetterPrefix + ">" : Subjects.DeadLetter(stage)] }, cancellationToken);
+        var letters = new List<DeadLetter>();
+        await foreach (var msg in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = max }, cancellationToken: cancellationToken))
+        {
+            letters.Add(From(msg.Metadata!.Value.Sequence.Stream, msg.Subject, msg.Headers, msg.Data, msg.Metadata.Value.Timestamp));
+        }
+
+        return letters;
+    }
+
+    public async Task<DeadLetter?> GetAsync(ulong sequence, CancellationToken cancellationToken)
+    {
+        var stream = await jetStream.GetStreamAsync(JetStreamNames.DeadLetterStream, cancellationToken: cancellationToken);
+        try
+        {
+            var stored = await stream.GetAsync(new StreamMsgGetRequest { Seq = sequence }, cancellationToken);
+            var message = stored.Message;
+            var headers = message.Hdrs is { Length: > 0 } raw ? ParseHeaders(raw) : new NatsHeaders();
+            var payload = message.Data.ToArray();
+            return From(sequence, message.Subject, headers, payload, message.Time);
+        }
+        catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Publishes each dead letter (one by <paramref name="sequence"/>, or all of <paramref name="stage"/>)
+    /// on its original subject with its own headers, then deletes it from the dead letters.
+    /// </summary>
+    /// <returns>How many were replayed.</returns>
+    public async Task<int> ReplayAsync(string stage, ulong? sequence, CancellationToken cancellationToken)
+    {
+        var letters = sequence is { } one
+            ? (await GetAsync(one, cancellationToken) is { } found && found.Stage == stage ? [found] : [])
+            : await ListAsync(stage, PipelineTopology.DeadLetterMaxMessages, cancellationToken);
+        var stream = await jetStream.GetStreamAsync(JetStreamNames.DeadLetterStream, cancellationToken: cancellationToken);
+        foreach (var letter in letters)
+        {
+            var headers = new NatsHeaders();
+            foreach (var (name, value) in letter.Headers)
+            {
+                if (name is not (MessageHeaders.DeadLetterReason or MessageHeaders.DeadLetterSubject or MessageHeaders.DeadLetterDeliveries or MessageHeaders.ReplayedFrom))
+                {
+                    headers[name] = value;
+                }
+            }
+
+            headers[MessageHeaders.ReplayedFrom] = letter.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // No message id: within the stream's duplicate window the first publish's id would make
+            // JetStream drop the replay. Stored once all the same: by the request id in PostgreSQL.
+            var ack = await jetStream.PublishAsync(letter.OriginalSubject, letter.Payload, headers: headers, cancellationToken: cancellationToken);
+            ack.EnsureSuccess();
+            await stream.DeleteMessageAsync(new StreamMsgDeleteRequest { Seq = letter.Sequence }, cancellationToken);
+        }
+
+        return letters.Count;
+    }
+
+    /// <summary>Deletes every dead letter of <paramref name="stage"/>.</summary>
+    /// <returns>How many were deleted.</returns>
+    public async Task<long> PurgeAsync(string stage, CancellationToken cancellationToken)
+    {
+        var stream = await jetStream.GetStreamAsync(JetStreamNames.DeadLetterStream, cancellationToken: cancellationToken);
+        var purged = await stream.PurgeAsync(new StreamPurgeRequest { Filter = Subjects.DeadLetter(stage) }, cancellationToken);
+        return purged.Purged;
+    }
+
+    private static DeadLetter From(ulong sequence, string subject, NatsHeaders? headers, byte[]? payload, DateTimeOffset at)
+    {
+        headers ??= [];
+        string Header(string name) => headers.TryGetValue(name, out var value) ? value.ToString() : string.Empty;
+        return new DeadLetter(
+            sequence,
+            subject[Subjects.DeadLetterPrefix.Length..],
+            Header(MessageHeaders.DeadLetterSubject),
+            Header(MessageHeaders.DeadLetterReason),
+            ulong.TryParse(Header(MessageHeaders.DeadLetterDeliveries), System.Globalization.CultureInfo.InvariantCulture, out var deliveries) ? deliveries : null,
+            at,
+            headers,
+            payload ?? []);
+    }
+
+    /// <summary>The NATS/1.0 header block a stream's direct read returns (base64 decoded).</summary>
+    private static NatsHeaders ParseHeaders(string base64)
+    {
+        var headers = new NatsHeaders();
+        var lines = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64)).Split("\r\n");
+        foreach (var line in lines.Skip(1))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0)
+            {
+                headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+            }
+        }
+
+        return headers;
+    }
+}
