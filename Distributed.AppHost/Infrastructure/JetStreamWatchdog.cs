@@ -23,12 +23,18 @@ public sealed partial class JetStreamWatchdog(
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
     private const int FailuresBeforeRestart = 3;
 
+    /// <summary>A node that has not answered yet is left alone this long after it starts running: it may still be loading its store.</summary>
+    private static readonly TimeSpan StartupGrace = TimeSpan.FromSeconds(10);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var http = new HttpClient { Timeout = ProbeTimeout };
         var failures = nodes.ToDictionary(node => node.Resource, _ => 0);
-        // Only a node that has answered since it (re)started is judged: one still starting is not hung.
+        // A node is judged once it has answered since it (re)started, or has been running for the
+        // grace period: one still starting is not hung, but one whose disk filled in its first
+        // seconds (before any probe was answered) must not be spared for good.
         var answered = nodes.ToDictionary(node => node.Resource, _ => false);
+        var runningSince = nodes.ToDictionary(node => node.Resource, _ => (DateTimeOffset?)null);
         using var timer = new PeriodicTimer(Interval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -36,9 +42,11 @@ public sealed partial class JetStreamWatchdog(
             {
                 if (!notifications.TryGetCurrentState(resource, out var state) || state.Snapshot.State?.Text != KnownResourceStates.Running)
                 {
-                    (failures[resource], answered[resource]) = (0, false);
+                    (failures[resource], answered[resource], runningSince[resource]) = (0, false, null);
                     continue;
                 }
+
+                runningSince[resource] ??= DateTimeOffset.UtcNow;
 
                 if (await AnswersAsync(http, monitor, stoppingToken))
                 {
@@ -46,10 +54,11 @@ public sealed partial class JetStreamWatchdog(
                     continue;
                 }
 
-                if (answered[resource] && ++failures[resource] >= FailuresBeforeRestart)
+                var judged = answered[resource] || DateTimeOffset.UtcNow - runningSince[resource] >= StartupGrace;
+                if (judged && ++failures[resource] >= FailuresBeforeRestart)
                 {
                     LogRestarting(resource, FailuresBeforeRestart * (Interval + ProbeTimeout).TotalSeconds);
-                    (failures[resource], answered[resource]) = (0, false);
+                    (failures[resource], answered[resource], runningSince[resource]) = (0, false, null);
                     var result = await commands.ExecuteCommandAsync(resource, KnownResourceCommands.RestartCommand, stoppingToken);
                     if (!result.Success)
                     {
