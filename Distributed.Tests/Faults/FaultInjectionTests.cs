@@ -430,7 +430,7 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
         object[] row =
         [
             fault, report.Accepted.Count, stored.Count, stored.Count - stored.Distinct().Count(), report.Accepted.Except(stored).Count(),
-            report.Count(HttpStatusCode.ServiceUnavailable), report.UnknownOutcome, drain.TotalSeconds.ToString("F1 's'", CultureInfo.InvariantCulture),
+            report.Count(HttpStatusCode.ServiceUnavailable), report.UnknownOutcome, string.Create(CultureInfo.InvariantCulture, $"{drain.TotalSeconds:F1} s"),
         ];
         output.WriteLine(FaultReport.Row(row));
         Report.Add(row);

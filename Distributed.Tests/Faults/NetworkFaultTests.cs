@@ -242,5 +242,5 @@ public sealed class NetworkFaultTests(IsolatedProcesses topology, ITestOutputHel
         Report.Add(row);
     }
 
-    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("F1 's'", CultureInfo.InvariantCulture);
+    private static string Seconds(TimeSpan span) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:F1} s");
 }
