@@ -27,7 +27,7 @@ public sealed class DeadLetterArchive(INatsJSContext jetStream)
         var letters = new List<DeadLetter>();
         await foreach (var msg in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = max }, cancellationToken: cancellationToken))
         {
-            letters.Add(From(msg.Metadata!.Value.Sequence.Stream, msg.Subject, msg.Headers, msg.Data, msg.Metadata.Value.Timestamp));
+            letters.Add(From(msg));
         }
 
         return letters;
@@ -35,19 +35,20 @@ public sealed class DeadLetterArchive(INatsJSContext jetStream)
 
     public async Task<DeadLetter?> GetAsync(ulong sequence, CancellationToken cancellationToken)
     {
-        var stream = await jetStream.GetStreamAsync(JetStreamNames.DeadLetterStream, cancellationToken: cancellationToken);
-        try
+        // Read as a delivery from that sequence on, so the client parses the headers as for any message.
+        var consumer = await jetStream.CreateOrderedConsumerAsync(JetStreamNames.DeadLetterStream, new NatsJSOrderedConsumerOpts
         {
-            var stored = await stream.GetAsync(new StreamMsgGetRequest { Seq = sequence }, cancellationToken);
-            var message = stored.Message;
-            var headers = message.Hdrs is { Length: > 0 } raw ? ParseHeaders(raw) : new NatsHeaders();
-            var payload = message.Data.ToArray();
-            return From(sequence, message.Subject, headers, payload, message.Time);
-        }
-        catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+            FilterSubjects = [Subjects.DeadLetterPrefix + ">"],
+            DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
+            OptStartSeq = sequence,
+        }, cancellationToken);
+        await foreach (var msg in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1 }, cancellationToken: cancellationToken))
         {
-            return null;
+            // A deleted sequence leaves the next dead letter in its place.
+            return msg.Metadata!.Value.Sequence.Stream == sequence ? From(msg) : null;
         }
+
+        return null;
     }
 
     /// <summary>
@@ -92,35 +93,18 @@ public sealed class DeadLetterArchive(INatsJSContext jetStream)
         return purged.Purged;
     }
 
-    private static DeadLetter From(ulong sequence, string subject, NatsHeaders? headers, byte[]? payload, DateTimeOffset at)
+    private static DeadLetter From(INatsJSMsg<byte[]> msg)
     {
-        headers ??= [];
+        var headers = msg.Headers ?? [];
         string Header(string name) => headers.TryGetValue(name, out var value) ? value.ToString() : string.Empty;
         return new DeadLetter(
-            sequence,
-            subject[Subjects.DeadLetterPrefix.Length..],
+            msg.Metadata!.Value.Sequence.Stream,
+            msg.Subject[Subjects.DeadLetterPrefix.Length..],
             Header(MessageHeaders.DeadLetterSubject),
             Header(MessageHeaders.DeadLetterReason),
             ulong.TryParse(Header(MessageHeaders.DeadLetterDeliveries), System.Globalization.CultureInfo.InvariantCulture, out var deliveries) ? deliveries : null,
-            at,
+            msg.Metadata.Value.Timestamp,
             headers,
-            payload ?? []);
-    }
-
-    /// <summary>The NATS/1.0 header block a stream's direct read returns (base64 decoded).</summary>
-    private static NatsHeaders ParseHeaders(string base64)
-    {
-        var headers = new NatsHeaders();
-        var lines = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64)).Split("\r\n");
-        foreach (var line in lines.Skip(1))
-        {
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0)
-            {
-                headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
-            }
-        }
-
-        return headers;
+            msg.Data ?? []);
     }
 }
