@@ -20,9 +20,17 @@ public sealed class IsolatedProcesses() : LocalProcesses(isolated: true)
 
     public override async Task InitializeAsync()
     {
-        Directory.CreateDirectory(PostgresDisk);
-        Run("mount", "-t", "tmpfs", "-o", $"size={PostgresDiskBytes}", "tmpfs", PostgresDisk);
-        await base.InitializeAsync();
+        SmallDisk.Mount(PostgresDisk, PostgresDiskBytes);
+        try
+        {
+            await base.InitializeAsync();
+        }
+        catch
+        {
+            // A fixture that failed to start is not disposed by xunit: leave no namespace, process or mount behind.
+            await DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Takes every free byte of PostgreSQL's disk, as a log or a neighbour would.</summary>
@@ -53,19 +61,10 @@ public sealed class IsolatedProcesses() : LocalProcesses(isolated: true)
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        LocalTool.Run("umount", ["--lazy", PostgresDisk]);
+        SmallDisk.Unmount(PostgresDisk);
         if (Directory.Exists(PostgresDisk))
         {
             Directory.Delete(PostgresDisk, recursive: true);
-        }
-    }
-
-    private static void Run(string command, params string[] arguments)
-    {
-        var (exitCode, output) = LocalTool.Run(command, arguments);
-        if (exitCode != 0)
-        {
-            throw new InvalidOperationException($"{command} {string.Join(' ', arguments)}: {output}");
         }
     }
 }

@@ -33,26 +33,14 @@ public sealed class SmallNatsDiskFixture : AppHostFixture
 
     public override async Task InitializeAsync()
     {
-        Directory.CreateDirectory(NatsDirectory);
-        Run("mount", "-t", "tmpfs", "-o", $"size={DiskBytes}", "tmpfs", NatsDirectory);
+        SmallDisk.Mount(NatsDirectory, DiskBytes);
         await base.InitializeAsync();
     }
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        Run("umount", "--lazy", NatsDirectory);
-    }
-
-    private static void Run(string command, params string[] arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(command, arguments) { RedirectStandardError = true })!;
-        var errors = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{command} {string.Join(' ', arguments)}: {errors}");
-        }
+        SmallDisk.Unmount(NatsDirectory);
     }
 }
 
