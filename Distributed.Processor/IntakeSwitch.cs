@@ -11,7 +11,10 @@ namespace Distributed.Processor;
 /// </summary>
 public sealed class IntakeSwitch : IControllable<ProcessorIntake>, IDisposable
 {
-    private readonly ReceiveGate _gate = new();
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _resumed = CompletedSource();
+    private CancellationTokenSource _paused = new();
+    private bool _isPaused;
 
     public IntakeSwitch(IMeterFactory meterFactory)
     {
@@ -20,22 +23,81 @@ public sealed class IntakeSwitch : IControllable<ProcessorIntake>, IDisposable
             description: "1 while this processor is paused (an experiment flag) and takes no new tasks.");
     }
 
-    public ProcessorIntake Current => new(Paused: !_gate.IsOpen);
-
-    /// <summary>Waits until intake is on, then gives a token that is cancelled when it is paused.</summary>
-    public Task<CancellationToken> WhenTakingAsync(CancellationToken stoppingToken) => _gate.WhenOpenAsync(stoppingToken);
-
-    public void Apply(ProcessorIntake state)
+    public ProcessorIntake Current
     {
-        if (state.Paused)
+        get
         {
-            _gate.Close();
-        }
-        else
-        {
-            _gate.Open();
+            lock (_gate)
+            {
+                return new ProcessorIntake(_isPaused);
+            }
         }
     }
 
-    public void Dispose() => _gate.Dispose();
+    /// <summary>Waits until intake is on, then gives a token that is cancelled when it is paused.</summary>
+    public async Task<CancellationToken> WhenTakingAsync(CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            Task resumed;
+            lock (_gate)
+            {
+                if (!_isPaused)
+                {
+                    return _paused.Token;
+                }
+
+                resumed = _resumed.Task;
+            }
+
+            await resumed.WaitAsync(stoppingToken);
+        }
+    }
+
+    public void Apply(ProcessorIntake state)
+    {
+        CancellationTokenSource? toCancel = null;
+        TaskCompletionSource? toRelease = null;
+        CancellationTokenSource? spent = null;
+        lock (_gate)
+        {
+            if (state.Paused == _isPaused)
+            {
+                return;
+            }
+
+            _isPaused = state.Paused;
+            if (state.Paused)
+            {
+                _resumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                toCancel = _paused;
+            }
+            else
+            {
+                spent = _paused;
+                _paused = new CancellationTokenSource();
+                toRelease = _resumed;
+            }
+        }
+
+        // Outside the lock: cancelling runs the consumer's callbacks on this thread.
+        toCancel?.Cancel();
+        toRelease?.TrySetResult();
+        spent?.Dispose();
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _paused.Dispose();
+        }
+    }
+
+    private static TaskCompletionSource CompletedSource()
+    {
+        var source = new TaskCompletionSource();
+        source.SetResult();
+        return source;
+    }
 }
