@@ -99,14 +99,17 @@ public static class PipelineTracing
 
     /// <summary>
     /// The last span of a task's own trace: its result was stored (or why not), linked to the
-    /// batch that did it. Started and ended at once; it only records the outcome.
+    /// batch that did it. Started and ended at once; what <paramref name="measure"/> records runs
+    /// inside it, so a latency it observes carries the task's trace id as its exemplar (the batch's
+    /// own trace would lead nowhere near the slow task).
     /// </summary>
-    public static void RecordOutcome(NatsHeaders? headers, Guid requestId, string taskType, string outcome, string? error, Activity? batch)
+    public static void RecordOutcome(NatsHeaders? headers, Guid requestId, string taskType, string outcome, string? error, Activity? batch, Action? measure = null)
     {
         var parent = ContextOf(headers);
         if (parent != default && (parent.TraceFlags & ActivityTraceFlags.Recorded) == 0)
         {
             // A sampled-out task: nothing in its trace is kept, so neither would this span be.
+            measure?.Invoke();
             return;
         }
 
@@ -122,6 +125,8 @@ public static class PipelineTracing
             {
                 activity?.SetStatus(ActivityStatusCode.Error, error);
             }
+
+            measure?.Invoke();
         }
         finally
         {

@@ -33,11 +33,9 @@ public sealed class ResultHandler(ResultBatchStore store, PipelineMetrics metric
                 continue;
             }
 
-            PipelineTracing.RecordOutcome(headers, rows[i].RequestId, rows[i].TaskType, "stored", null, Activity.Current);
-            if (SubmittedAt(headers) is { } submittedAt)
-            {
-                metrics.StoredAfter(storedAt - submittedAt);
-            }
+            var submittedAt = SubmittedAt(headers);
+            PipelineTracing.RecordOutcome(headers, rows[i].RequestId, rows[i].TaskType, "stored", null, Activity.Current,
+                submittedAt is { } accepted ? () => metrics.StoredAfter(storedAt - accepted) : null);
 
             handlings[i] = Handling.Done;
         }

@@ -14,6 +14,8 @@ public static class PrometheusResourceExtensions
 
     /// <summary>The alerting rules, deploy/prometheus/alerts.yml: the same file in every mode.</summary>
     public const string AlertsFileName = "alerts.yml";
+    /// <summary>Keeps the trace ids the services' histograms carry, so a latency point leads to its trace.</summary>
+    public const string ExemplarStorage = "--enable-feature=exemplar-storage";
     private const string ContainerImage = "prom/prometheus";
     private const string ContainerTag = "v2.53.0";
 
@@ -51,7 +53,7 @@ public static class PrometheusResourceExtensions
         {
             return builder.AddContainer(name, ContainerImage, ContainerTag)
                 .WithBindMount(directory, configDirectory, isReadOnly: true)
-                .WithArgs($"--config.file={configDirectory}/prometheus.yml", "--web.enable-lifecycle")
+                .WithArgs($"--config.file={configDirectory}/prometheus.yml", "--web.enable-lifecycle", ExemplarStorage)
                 .WithHttpEndpoint(port: settings.PrometheusPort, targetPort: 9090, name: "http")
                 .WithHttpHealthCheck("/-/ready");
         }
@@ -63,7 +65,8 @@ public static class PrometheusResourceExtensions
                 $"--config.file={configFile}",
                 $"--storage.tsdb.path={Path.Combine(directory, "data")}",
                 $"--web.listen-address=127.0.0.1:{port}",
-                "--web.enable-lifecycle")
+                "--web.enable-lifecycle",
+                ExemplarStorage)
             .WithHttpEndpoint(port: settings.PrometheusPort, targetPort: settings.PrometheusPort, name: "http", isProxied: false)
             .WithHttpHealthCheck("/-/ready");
     }

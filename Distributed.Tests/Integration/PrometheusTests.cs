@@ -101,6 +101,30 @@ public sealed partial class PrometheusTests(AppHostFixture topology) : IDisposab
         Assert.Contains("deadletter.processor", alert, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Prometheus_keeps_the_trace_id_of_a_task_in_the_end_to_end_latency_it_scraped()
+    {
+        var since = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds();
+        var tasks = new List<ApiClient.Accepted>();
+        for (var i = 0; i < 5; i++)
+        {
+            tasks.Add(await topology.Gateway.SubmitAsync("exemplar", $$"""{"n":{{i}}}"""));
+        }
+
+        var ours = tasks.Select(task => task.TraceId).ToHashSet();
+        // A latency point on a chart (Prometheus's, Grafana's) leads to this trace id in the dashboard's Traces.
+        var traceId = await Eventually.MatchAsync(
+            async () => (await _prometheus.GetAsync($"/api/v1/query_exemplars?query=task_end_to_end_seconds_bucket&start={since}&end={DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeSeconds()}"))
+                .GetProperty("data").EnumerateArray()
+                .SelectMany(series => series.GetProperty("exemplars").EnumerateArray())
+                .Select(exemplar => exemplar.GetProperty("labels").TryGetProperty("trace_id", out var id) ? id.GetString() : null)
+                .FirstOrDefault(id => id is not null && ours.Contains(id)),
+            id => id is not null,
+            TimeSpan.FromSeconds(60),
+            "an exemplar of task_end_to_end_seconds carrying one of our tasks' trace ids");
+        Assert.Contains(traceId!, ours);
+    }
+
     /// <summary>
     /// Waits until Prometheus has scraped every one of <paramref name="names"/> from some target (any
     /// replica), not what one replica shows; on the deadline the failure lists the ones still missing.
