@@ -55,19 +55,7 @@ public static class DeadLetterCommands
     private static async Task<ExecuteCommandResult> ListAsync(ExecuteCommandContext context, string stage)
     {
         var letters = await (await ArchiveAsync(context)).ListAsync(stage, PipelineTopology.DeadLetterMaxMessages, context.CancellationToken);
-        var table = new StringBuilder()
-            .AppendLine("| sequence | when (UTC) | original subject | deliveries | reason |")
-            .AppendLine("|---:|---|---|---:|---|");
-        foreach (var letter in letters.TakeLast(Listed))
-        {
-            table.AppendLine(CultureInfo.InvariantCulture,
-                $"| {letter.Sequence} | {letter.At:yyyy-MM-dd HH:mm:ss} | `{letter.OriginalSubject}` | {letter.Deliveries?.ToString(CultureInfo.InvariantCulture) ?? "—"} | {letter.Reason.Replace("|", "\\|", StringComparison.Ordinal)} |");
-        }
-
-        var summary = letters.Count <= Listed
-            ? $"{letters.Count} dead letters on deadletter.{stage}"
-            : $"{letters.Count} dead letters on deadletter.{stage}; the newest {Listed} shown";
-        return CommandResults.Success(summary, table.ToString(), CommandResultFormat.Markdown, displayImmediately: true);
+        return CommandResults.Success(DeadLetterReport.Summary(letters, stage, Listed), DeadLetterReport.Table(letters, Listed), CommandResultFormat.Markdown, displayImmediately: true);
     }
 
     private static async Task<ExecuteCommandResult> ShowAsync(ExecuteCommandContext context, string stage)
@@ -82,18 +70,7 @@ public static class DeadLetterCommands
             return CommandResults.Failure($"No dead letter {sequence} on deadletter.{stage}.");
         }
 
-        var text = new StringBuilder()
-            .AppendLine(CultureInfo.InvariantCulture, $"**{letter.OriginalSubject}**, dead-lettered {letter.At:yyyy-MM-dd HH:mm:ss} UTC")
-            .AppendLine()
-            .AppendLine("| header | value |")
-            .AppendLine("|---|---|");
-        foreach (var (name, value) in letter.Headers)
-        {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {value.ToString().Replace("|", "\\|", StringComparison.Ordinal)} |");
-        }
-
-        text.AppendLine().AppendLine("```json").AppendLine(Encoding.UTF8.GetString(letter.Payload)).AppendLine("```");
-        return CommandResults.Success($"Dead letter {sequence}: {letter.Reason}", text.ToString(), CommandResultFormat.Markdown, displayImmediately: true);
+        return CommandResults.Success($"Dead letter {sequence}: {letter.Reason}", DeadLetterReport.Detail(letter), CommandResultFormat.Markdown, displayImmediately: true);
     }
 
     private static async Task<ExecuteCommandResult> ReplayAsync(ExecuteCommandContext context, string stage)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using NATS.Client.JetStream;
 using System.Globalization;
 using System.Net;
@@ -266,6 +267,64 @@ public sealed class ExperimentCommandTests(AppHostFixture topology) : IDisposabl
         var purged = await Commands.ExecuteCommandAsync(processor, DeadLetterCommands.Purge);
         Assert.True(purged.Success, purged.Message);
         Assert.DoesNotContain("`tasks.dashboard`", (await Commands.ExecuteCommandAsync(processor, DeadLetterCommands.List)).Data?.Value ?? string.Empty, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dead_letters_are_listed_shown_replayed_and_purged_from_a_terminal_as_the_operator()
+    {
+        // Where no AppHost runs (a cluster), the same commands are Distributed.DeadLetters, given the operator's NATS_URL.
+        var marker = "terminal-" + Guid.NewGuid().ToString("N")[..8];
+        var natsUrl = await topology.NatsUrlAsync();
+        await using (var nats = NatsTestClient.Connect(natsUrl))
+        {
+            (await new NatsJSContext(nats).PublishAsync("tasks.terminal", Encoding.UTF8.GetBytes("{not json " + marker))).EnsureSuccess();
+        }
+
+        var listed = await Eventually.MatchAsync(
+            () => DeadLettersAsync(natsUrl, "list", "processor"),
+            run => run.Output.Contains("`tasks.terminal`", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the poison task in the terminal's list");
+        Assert.Equal(0, listed.ExitCode);
+        var row = listed.Output.Split('\n').Last(line => line.Contains("`tasks.terminal`", StringComparison.Ordinal));
+        Assert.Contains("invalid TaskMessage", row, StringComparison.Ordinal);
+        var sequence = row.Split('|')[1].Trim();
+
+        var shown = await DeadLettersAsync(natsUrl, "show", sequence);
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Contains(marker, shown.Output, StringComparison.Ordinal);
+
+        var replayed = await DeadLettersAsync(natsUrl, "replay", "processor", "--sequence", sequence);
+        Assert.True(replayed.ExitCode == 0, replayed.Output);
+        await Eventually.MatchAsync(
+            () => DeadLettersAsync(natsUrl, "list", "processor"),
+            run => run.Output.Split('\n').Any(line => line.Contains("`tasks.terminal`", StringComparison.Ordinal) && line.Split('|')[1].Trim() != sequence),
+            TimeSpan.FromSeconds(60), "the replayed task back in the dead letters");
+
+        var purged = await DeadLettersAsync(natsUrl, "purge", "processor");
+        Assert.True(purged.ExitCode == 0, purged.Output);
+        Assert.DoesNotContain("`tasks.terminal`", (await DeadLettersAsync(natsUrl, "list", "processor")).Output, StringComparison.Ordinal);
+
+        // Without the operator's credentials nothing is read.
+        var anonymous = await DeadLettersAsync(Distributed.Messaging.NatsUrl.SplitCredentials(natsUrl).Url, "list", "processor");
+        Assert.Equal(2, anonymous.ExitCode);
+        Assert.Contains("Authorization Violation", anonymous.Output, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int ExitCode, string Output)> DeadLettersAsync(string natsUrl, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Faults.RepositoryPaths.ServiceAssembly("Distributed.DeadLetters"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["NATS_URL"] = natsUrl;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(deadline.Token);
+        return (process.ExitCode, await output + await error);
     }
 
     [Fact]

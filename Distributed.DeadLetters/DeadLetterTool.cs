@@ -1,0 +1,76 @@
+using Distributed.Messaging;
+using Microsoft.Extensions.Configuration;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+
+namespace Distributed.DeadLetters;
+
+/// <summary>
+/// The dashboard's dead-letter commands for a terminal: the same <see cref="DeadLetterArchive"/>
+/// and the same report, connected as whoever <c>NATS_URL</c> names.
+/// </summary>
+public static class DeadLetterTool
+{
+    public static readonly string[] Stages = ["processor", "aggregator"];
+
+    public static Task<int> ListAsync(string stage, CancellationToken cancellationToken) =>
+        WithArchiveAsync(async archive =>
+        {
+            var letters = await archive.ListAsync(stage, PipelineTopology.DeadLetterMaxMessages, cancellationToken);
+            Console.WriteLine(DeadLetterReport.Summary(letters, stage, letters.Count));
+            Console.Write(DeadLetterReport.Table(letters, letters.Count));
+            return 0;
+        });
+
+    public static Task<int> ShowAsync(ulong sequence, CancellationToken cancellationToken) =>
+        WithArchiveAsync(async archive =>
+        {
+            if (await archive.GetAsync(sequence, cancellationToken) is not { } letter)
+            {
+                await Console.Error.WriteLineAsync($"No dead letter {sequence}.");
+                return 1;
+            }
+
+            Console.WriteLine($"Dead letter {sequence} of deadletter.{letter.Stage}: {letter.Reason}");
+            Console.Write(DeadLetterReport.Detail(letter));
+            return 0;
+        });
+
+    public static Task<int> ReplayAsync(string stage, ulong? sequence, CancellationToken cancellationToken) =>
+        WithArchiveAsync(async archive =>
+        {
+            var replayed = await archive.ReplayAsync(stage, sequence, cancellationToken);
+            Console.WriteLine(replayed == 0
+                ? $"Nothing to replay on deadletter.{stage}."
+                : $"Replayed {replayed} dead letters of deadletter.{stage} to their original subjects.");
+            return replayed == 0 ? 1 : 0;
+        });
+
+    public static Task<int> PurgeAsync(string stage, CancellationToken cancellationToken) =>
+        WithArchiveAsync(async archive =>
+        {
+            Console.WriteLine($"Deleted {await archive.PurgeAsync(stage, cancellationToken)} dead letters of deadletter.{stage}.");
+            return 0;
+        });
+
+    private static async Task<int> WithArchiveAsync(Func<DeadLetterArchive, Task<int>> act)
+    {
+        var url = NatsUrl.Resolve(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+        var (bareUrl, user, password) = NatsUrl.SplitCredentials(url);
+        await using var connection = new NatsConnection(NatsOpts.Default with
+        {
+            Url = bareUrl,
+            AuthOpts = NatsAuthOpts.Default with { Username = user, Password = password },
+            Name = "Distributed.DeadLetters",
+        });
+        try
+        {
+            return await act(new DeadLetterArchive(new NatsJSContext(connection)));
+        }
+        catch (Exception ex) when (ex is NatsException or TimeoutException)
+        {
+            await Console.Error.WriteLineAsync($"{NatsUrl.Redact(url)}: {ex.Message} ({ex.GetBaseException().Message})");
+            return 2;
+        }
+    }
+}
