@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace Distributed.Contracts;
 
 /// <summary>The NATS subjects every service publishes and listens on.</summary>
@@ -26,21 +28,21 @@ public static class JetStreamNames
     public const string EnricherServiceName = "enricher";
 }
 
-/// <summary>Headers the pipeline adds to messages.</summary>
+/// <summary>Headers the pipeline adds to messages; each one's description is its documentation (docs/contract.md is generated from it).</summary>
 public static class MessageHeaders
 {
-    /// <summary>On a dead-lettered message: why it was moved there.</summary>
+    [Description("On a dead-lettered message: why it was moved there.")]
     public const string DeadLetterReason = "Distributed-Deadletter-Reason";
 
-    /// <summary>On a dead-lettered message: the subject it was published on.</summary>
+    [Description("On a dead-lettered message: the subject it was published on.")]
     public const string DeadLetterSubject = "Distributed-Original-Subject";
 
-    /// <summary>On a dead-lettered message: how many times it had been delivered when it was moved.</summary>
+    [Description("On a dead-lettered message: how many times it had been delivered when it was moved.")]
     public const string DeadLetterDeliveries = "Distributed-Deliveries";
 
-    /// <summary>On a replayed message: the dead letter (its stream sequence) it was replayed from.</summary>
+    [Description("On a replayed message: the dead letter (its stream sequence) it was replayed from.")]
     public const string ReplayedFrom = "Distributed-Replayed-From";
 
-    /// <summary>On a result: when the gateway accepted its task (RFC 3339), for end-to-end latency.</summary>
+    [Description("On a result: when the gateway accepted its task (RFC 3339), for end-to-end latency.")]
     public const string SubmittedAt = "Distributed-Submitted-At";
 }
