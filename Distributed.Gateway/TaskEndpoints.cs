@@ -103,7 +103,7 @@ public static class TaskEndpoints
             }
         }
 
-        // A retry publishes again under the same message id: JetStream's duplicate window (or,
+        // A keyed retry publishes again under the same message id: JetStream's duplicate window (or,
         // past it, the results' unique request_id) keeps it to one stored task.
         var outcome = await publisher.PublishAsync(submission, requestId, cancellationToken);
         switch (outcome.Status)

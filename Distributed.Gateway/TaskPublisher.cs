@@ -33,6 +33,9 @@ public sealed partial class TaskPublisher(
             return PublishOutcome.TooLarge($"the task is {payload.Length} bytes as a message; NATS takes at most {maxPayload}");
         }
 
+        // Only a keyed request can come again under the same request id, so only it carries a
+        // message id for JetStream's duplicate window: an unkeyed one gets a new id on every try,
+        // and the window's bookkeeping made nats-server answer the slowest 1 % of publishes 2-5 times later.
         using var span = PipelineTracing.StartSend(subject, Subjects.TasksPrefix + "*");
         span.TagTask(task.RequestId, task.TaskType);
         try
@@ -41,7 +44,7 @@ public sealed partial class TaskPublisher(
                 subject,
                 payload,
                 headers: PipelineTracing.TraceContextHeaders(),
-                opts: new NatsJSPubOpts { MsgId = task.RequestId.ToString() },
+                opts: requestId is null ? null : new NatsJSPubOpts { MsgId = task.RequestId.ToString() },
                 cancellationToken: cancellationToken);
             if (ack.Error is { } apiError)
             {

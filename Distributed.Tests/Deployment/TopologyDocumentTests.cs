@@ -51,7 +51,7 @@ public sealed class TopologyDocumentTests
             .AppendLine()
             .AppendLine("| header | meaning |")
             .AppendLine("|---|---|")
-            .AppendLine("| `Nats-Msg-Id` | on a task and its result: the request id, so JetStream stores a republished one once within the duplicate window |")
+            .AppendLine("| `Nats-Msg-Id` | on a task sent with an Idempotency-Key, and on every result: the request id, so JetStream stores a republished one once within the duplicate window (an unkeyed task has a new id on every try, so it carries none) |")
             .AppendLine("| `traceparent`, `tracestate` | on every message: the W3C trace context of the span that sent it, recorded or not |");
         foreach (var field in typeof(MessageHeaders).GetFields(BindingFlags.Public | BindingFlags.Static))
         {
