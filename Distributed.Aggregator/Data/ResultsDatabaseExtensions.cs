@@ -57,7 +57,9 @@ public static class ResultsDatabaseExtensions
         builder.Services.AddSingleton<StatsReader>();
         builder.Services.AddScoped<ResultPageReader>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DatabaseMigrator>());
-        builder.Services.AddHealthChecks().AddCheck<SchemaHealthCheck>("schema");
+        builder.Services.AddSingleton<QueryWarmUp>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<QueryWarmUp>());
+        builder.Services.AddHealthChecks().AddCheck<SchemaHealthCheck>("schema").AddCheck<QueryWarmUp>("query-warm-up");
     }
 
     private static void AddResultsContext<TContext>(this IHostApplicationBuilder builder, string connectionName)
