@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The aggregator's query API over a large table (issue 11, goal 5): the aggregator's Release build
 # alone, its own PostgreSQL and nats-server, the results table filled with ROWS generated rows of
-# 10 task types, then wrk (64 connections, 10 s, RUNS times) on each endpoint.
+# 10 task types, then wrk (64 connections, 10 s): once on the newest-first page right after the
+# aggregator restarts, then RUNS times on each endpoint after a warm-up.
 #   ROWS_LIST="1000000 10000000" RUNS=3 bench/query-api.sh
 #   PROFILE=perf ROWS_LIST=1000000 RUNS=1 bench/query-api.sh   (adds the on-CPU profile, below)
 # Results: $RESULTS/query-api/ROWS.jsonl (one run.py line per run) and report.md.
@@ -123,6 +124,15 @@ for rows in ${ROWS_LIST:-1000000 10000000}; do
   mid_typed=$(sql -c "SELECT id FROM results WHERE task_type = 'type-3' ORDER BY processed_at DESC, id DESC OFFSET $((rows / 20)) LIMIT 1")
   request_id=$(sql -c "SELECT request_id FROM results OFFSET $((rows / 3)) LIMIT 1")
 
+  # A client arriving right after a start (issue 28, goal 3): the aggregator restarted, and
+  # GET /results?limit=50 measured from its first request, once per table size.
+  kill "$aggregator_pid"; while kill -0 "$aggregator_pid" 2>/dev/null; do sleep 0.2; done
+  PRIVATE_PIDS+=("$(start_service Aggregator DATABASE_URL="postgres://postgres:bench@127.0.0.1:$PG_PORT/aggregator" \
+    NATS_URL="nats://127.0.0.1:$NATS_PORT" AGGREGATOR_ADDR="127.0.0.1:$API_PORT")")
+  aggregator_pid=${PRIVATE_PIDS[-1]}
+  wait_http "$api/health" 120
+  wrk_run --label "results, the first 10 s after a start" --pid "aggregator=$aggregator_pid" "$api/results?limit=50" >"$OUT/$rows.cold.jsonl"
+
   # Not measured: the first seconds run unoptimised (tier-0) code, and each endpoint's first
   # requests prepare its statements on the pooled connections.
   for target in "/stats" "/results?limit=50" "/results?task_type=type-3&limit=50&before=$mid_typed" "/results/$request_id"; do
@@ -141,7 +151,7 @@ for rows in ${ROWS_LIST:-1000000 10000000}; do
       wrk_run --label "${target%%|*}" --pid "aggregator=$aggregator_pid" "$api${target#*|}" >>"$OUT/$rows.jsonl"
     done
   done
-  { echo; echo "### $rows rows"; echo; python3 "$ROOT/bench/wrk/summarize.py" --server aggregator "$OUT/$rows.jsonl"; echo; } >>"$OUT/report.md"
+  { echo; echo "### $rows rows"; echo; python3 "$ROOT/bench/wrk/summarize.py" --server aggregator "$OUT/$rows.cold.jsonl" "$OUT/$rows.jsonl"; echo; } >>"$OUT/report.md"
   page_statement_costs "$rows"
   if [[ ${PROFILE:-} == perf ]]; then profile_page "$rows"; fi
 done
