@@ -64,6 +64,40 @@ public sealed class IdempotencyTests(AppHostFixture topology)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    [Fact]
+    public async Task Only_a_keyed_task_carries_its_request_id_as_the_JetStream_message_id()
+    {
+        // An unkeyed task has a new request id on every try, so a message id could never match an
+        // earlier one and would only cost nats-server its duplicate-window bookkeeping.
+        var taskType = "msgid" + Guid.NewGuid().ToString("N")[..8];
+        await using var nats = NatsTestClient.Connect(await topology.NatsUrlAsync());
+        await using var published = await nats.SubscribeCoreAsync<byte[]>($"tasks.{taskType}");
+        await nats.PingAsync();
+
+        var unkeyed = await topology.Gateway.SubmitAsync(taskType, "1");
+        Guid keyed;
+        using (var response = await SendAsync($$"""{"task_type":"{{taskType}}","data":2}""", Guid.NewGuid().ToString()))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            keyed = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("request_id").GetGuid();
+        }
+
+        var messageIds = new Dictionary<Guid, string?>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await foreach (var msg in published.Msgs.ReadAllAsync(deadline.Token))
+        {
+            var requestId = JsonDocument.Parse(msg.Data).RootElement.GetProperty("request_id").GetGuid();
+            messageIds[requestId] = msg.Headers?.TryGetValue("Nats-Msg-Id", out var id) == true ? id.ToString() : null;
+            if (messageIds.Count == 2)
+            {
+                break;
+            }
+        }
+
+        Assert.Null(messageIds[unkeyed.RequestId]);
+        Assert.Equal(keyed.ToString(), messageIds[keyed]);
+    }
+
     private async Task<HttpResponseMessage> SendAsync(string body, string key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/tasks", UriKind.Relative))
