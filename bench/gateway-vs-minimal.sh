@@ -13,7 +13,6 @@ OUT=$RESULTS/gateway-vs-minimal
 mkdir -p "$OUT" "$BENCH_STATE"
 trap stop_private_parts EXIT
 build_service Gateway
-dotnet build "$ROOT/bench/MinimalEndpoint" -c Release -v quiet -nologo -o "$BENCH_STATE/bin/MinimalEndpoint" >/dev/null
 body=$BENCH_STATE/task.json
 echo '{"task_type":"bench","data":{"seq":1,"value":42,"note":"a task of about the size the load tool sends"}}' >"$body"
 : >"$OUT/runs.jsonl"
@@ -23,10 +22,7 @@ for run in $(seq 1 "${RUNS:-3}"); do
   private_nats "$NATS_PORT"
   nats="nats://127.0.0.1:$NATS_PORT"
   gateway_pid=$(start_service Gateway NATS_URL="$nats" GATEWAY_ADDR="127.0.0.1:$GATEWAY_PORT" STREAM_MAX_MSGS=100000000 ${GATEWAY_ENV:-})
-  (cd "$BENCH_STATE/bin/MinimalEndpoint" && NATS_URL="$nats" ASPNETCORE_URLS="http://127.0.0.1:$MINIMAL_PORT" \
-    Logging__LogLevel__Default=Warning setsid dotnet MinimalEndpoint.dll >"$BENCH_STATE/minimal.log" 2>&1 </dev/null &)
-  wait_http "http://127.0.0.1:$MINIMAL_PORT/health" 60
-  minimal_pid=$(pgrep -f "dotnet MinimalEndpoint.dll" | head -1)
+  minimal_pid=$(start_minimal_endpoint "$MINIMAL_PORT" "$nats")
   PRIVATE_PIDS+=("$gateway_pid" "$minimal_pid")
   wait_http "http://127.0.0.1:$GATEWAY_PORT/health" 60
   order=("minimal|$MINIMAL_PORT|$minimal_pid" "gateway|$GATEWAY_PORT|$gateway_pid")

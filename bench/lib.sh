@@ -98,6 +98,17 @@ start_service() { # NAME VAR=VALUE...
   cd - >/dev/null || return 1
 }
 
+# Builds and starts bench/MinimalEndpoint, the gateway's reference; prints its PID.
+start_minimal_endpoint() { # PORT NATS_URL
+  dotnet build "$ROOT/bench/MinimalEndpoint" -c Release -v quiet -nologo -o "$BENCH_STATE/bin/MinimalEndpoint" >/dev/null
+  # The subshell's own output goes to the log too: the caller's $(…) must not wait on it.
+  (cd "$BENCH_STATE/bin/MinimalEndpoint" && NATS_URL="$2" ASPNETCORE_URLS="http://127.0.0.1:$1" \
+    Logging__LogLevel__Default=Warning exec setsid dotnet MinimalEndpoint.dll) >"$BENCH_STATE/minimal-$1.log" 2>&1 </dev/null &
+  local pid=$!
+  wait_http "http://127.0.0.1:$1/health" 60
+  echo "$pid"
+}
+
 stop_private_parts() {
   for pid in "${PRIVATE_PIDS[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
   local deadline=$((SECONDS + 30))

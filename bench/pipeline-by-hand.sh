@@ -2,8 +2,8 @@
 # The pipeline at its building blocks' speed (issue 11, goals 1 and 2): every service's Release
 # build started by hand, one of each, PROCESSING_DELAY_MS=0 ENRICH_DELAY_MS=0, own nats-server and
 # PostgreSQL, no dashboard, no AppHost. Per run, in this order:
-#   1. reference: bench's ceiling-server (the gateway's parser + a JetStream publish awaiting its
-#      ack, nothing else), wrk POST /tasks, 64 connections, 10 s;
+#   1. reference: bench/MinimalEndpoint (what a user would write without this project: a JetStream
+#      publish awaiting its ack behind a minimal API), wrk POST /tasks, 64 connections, 10 s;
 #   2. gateway: the same wrk run against Distributed.Gateway, processors paused (SIGSTOP) so it
 #      shares the cores with what the reference shared them with; then everything drains;
 #   3. pipeline: wrk on the gateway for 10 s with every stage running, then until all is stored:
@@ -11,7 +11,6 @@
 #   RUNS=3 bench/pipeline-by-hand.sh     → $RESULTS/pipeline-by-hand/{reference,gateway,pipeline}.jsonl
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-build_tool
 PG_PORT=${PG_PORT:-36432} NATS_PORT=${NATS_PORT:-36222}
 OUT=$RESULTS/pipeline-by-hand
 mkdir -p "$OUT" "$BENCH_STATE"
@@ -31,12 +30,7 @@ PRIVATE_PIDS+=("$(start_service Aggregator "${common[@]}" AGGREGATOR_ADDR=127.0.
   DATABASE_URL="postgres://postgres:bench@127.0.0.1:$PG_PORT/aggregator")"); aggregator_pid=${PRIVATE_PIDS[-1]}
 PRIVATE_PIDS+=("$(start_service Gateway "${common[@]}" GATEWAY_ADDR=127.0.0.1:36000)"); gateway_pid=${PRIVATE_PIDS[-1]}
 reference_port=36080
-# The load tool's build turns tiered compilation off (a load generator must be fast from its first
-# request); the reference server must not lose dynamic PGO to that, as the services have it.
-(DOTNET_TieredCompilation=1 bench ceiling-server --mode jetstream --port "$reference_port" --nats "nats://127.0.0.1:$NATS_PORT" \
-  >"$BENCH_STATE/reference.log" 2>&1 </dev/null &)
-sleep 1
-reference_pid=$(pgrep -f "ceiling-server --mode jetstream --port $reference_port" | head -1)
+reference_pid=$(start_minimal_endpoint "$reference_port" "nats://127.0.0.1:$NATS_PORT")
 PRIVATE_PIDS+=("$reference_pid")
 gateway=http://127.0.0.1:36000 aggregator=http://127.0.0.1:36001
 for url in "$gateway/health" "$aggregator/health" "http://127.0.0.1:$reference_port/health"; do wait_http "$url" 120; done

@@ -34,6 +34,7 @@ step "$HERE/threadpool.sh"
   unset OTEL_TRACES_SAMPLER OTEL_TRACES_SAMPLER_ARG
   step env RUNS=3 "$HERE/pipeline-by-hand.sh"
   step env RUNS=3 "$HERE/gateway-telemetry.sh"
+  step env RUNS=5 "$HERE/gateway-vs-minimal.sh"
   step env ROWS_LIST=1000000 RUNS=3 "$HERE/query-api.sh"
   step env RUNS=3 "$HERE/nats-cluster.sh"
   apphost_start rates
