@@ -182,13 +182,20 @@ public sealed partial class ManifestTests : IAsyncLifetime
             RedirectStandardError = true,
             Environment = { ["DISTRIBUTED_INFRA"] = "containers", ["DISTRIBUTED_STATE_DIR"] = Path.Combine(output, "state") },
         };
-        using var process = Process.Start(info)!;
-        var log = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, await log + await errors);
-        return JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath));
+        try
+        {
+            using var process = Process.Start(info)!;
+            var log = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            await process.WaitForExitAsync(timeout.Token);
+            Assert.True(process.ExitCode == 0, await log + await errors);
+            return JsonDocument.Parse(await File.ReadAllTextAsync(manifestPath));
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
     }
 
     [GeneratedRegex(@"\{([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+)\}")]
