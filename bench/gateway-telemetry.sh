@@ -14,8 +14,7 @@ OUT=$RESULTS/gateway-telemetry
 mkdir -p "$OUT" "$BENCH_STATE"
 trap stop_private_parts EXIT
 build_service Gateway
-body=$BENCH_STATE/task.json
-echo '{"task_type":"bench","data":{"seq":1,"value":42,"note":"a task of about the size the load tool sends"}}' >"$body"
+body=$(task_body)
 : >"$OUT/runs.jsonl"
 for run in $(seq 1 "${RUNS:-3}"); do
   for setting in "always_on|OTEL_TRACES_SAMPLER=always_on" "unrecorded|TRACE_PLUMBING=false" \

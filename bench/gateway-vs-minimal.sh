@@ -13,8 +13,7 @@ OUT=$RESULTS/gateway-vs-minimal
 mkdir -p "$OUT" "$BENCH_STATE"
 trap stop_private_parts EXIT
 build_service Gateway
-body=$BENCH_STATE/task.json
-echo '{"task_type":"bench","data":{"seq":1,"value":42,"note":"a task of about the size the load tool sends"}}' >"$body"
+body=$(task_body)
 : >"$OUT/runs.jsonl"
 for run in $(seq 1 "${RUNS:-3}"); do
   echo "== run $run" >&2

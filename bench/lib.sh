@@ -120,3 +120,10 @@ stop_private_parts() {
 }
 
 wrk_run() { python3 "$ROOT/bench/wrk/run.py" "$@"; }
+
+# The POST /tasks body every wrk script sends: a task of about the size the load tool sends.
+task_body() { # → the file's path
+  mkdir -p "$BENCH_STATE"
+  echo '{"task_type":"bench","data":{"seq":1,"value":42,"note":"a task of about the size the load tool sends"}}' >"$BENCH_STATE/task.json"
+  echo "$BENCH_STATE/task.json"
+}

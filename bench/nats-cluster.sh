@@ -45,8 +45,7 @@ start_topology() { # NAME NATS_URL REPLICAS BASE-PORT DELAYS
   wait_http "http://127.0.0.1:$((base + 1))/health" 120
 }
 
-body=$BENCH_STATE/task.json
-echo '{"task_type":"bench","data":{"seq":1,"value":42,"note":"a task of about the size the load tool sends"}}' >"$body"
+body=$(task_body)
 stored() { curl -fs "http://127.0.0.1:$(($1 + 1))/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total_results"])'; }
 drain() { # BASE ACCEPTED
   local deadline=$((SECONDS + 600))

@@ -35,8 +35,7 @@ PRIVATE_PIDS+=("$reference_pid")
 gateway=http://127.0.0.1:36000 aggregator=http://127.0.0.1:36001
 for url in "$gateway/health" "$aggregator/health" "http://127.0.0.1:$reference_port/health"; do wait_http "$url" 120; done
 
-body=$BENCH_STATE/task.json
-echo '{"task_type":"bench","data":{"seq":1,"value":42,"note":"a task of about the size the load tool sends"}}' >"$body"
+body=$(task_body)
 stored() { curl -fs "$aggregator/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total_results"])'; }
 drain() { # waits until every accepted task is stored
   local accepted=$1 deadline=$((SECONDS + 600))

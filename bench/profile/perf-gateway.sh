@@ -17,8 +17,7 @@ pid=$(start_service Gateway NATS_URL="nats://127.0.0.1:$NATS_PORT" GATEWAY_ADDR=
   DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "$@")
 PRIVATE_PIDS+=("$pid")
 wait_http "http://127.0.0.1:$PORT/health" 60
-body=$BENCH_STATE/task.json
-echo '{"task_type":"bench","data":{"seq":1,"value":42,"note":"a task of about the size the load tool sends"}}' >"$body"
+body=$(task_body)
 wrk_run --duration 15s --body "$body" "http://127.0.0.1:$PORT/tasks" >/dev/null
 wrk_run --duration 15s --body "$body" --pid "gateway=$pid" "http://127.0.0.1:$PORT/tasks" >"$BENCH_STATE/perf-gateway.wrk.json" &
 load=$!
