@@ -1,4 +1,5 @@
 using Distributed.AppHost.Experiments;
+using Distributed.Contracts;
 using Distributed.AppHost.Infrastructure;
 using Distributed.Messaging;
 
@@ -18,7 +19,7 @@ var enricher = builder.AddPipelineService<Projects.Distributed_Enricher>("enrich
 var processor = builder.AddPipelineService<Projects.Distributed_Processor>("processor", settings.ProcessorPort, "METRICS_ADDR", ServiceVariables.Processor, nats, NatsIdentities.Processor, settings.Experiments, collector)
     .WithReplicas(settings.ProcessorReplicas)
     .WaitFor(enricher)
-    .WithDeadLetterCommands("processor"); // deadletter.processor
+    .WithDeadLetterCommands(DeadLetterStages.Processor);
 
 // Only connection strings, one per database role: the split-out properties would carry the passwords in plain variables.
 var aggregator = builder.AddPipelineService<Projects.Distributed_Aggregator>("aggregator", settings.AggregatorPort, "AGGREGATOR_ADDR", ServiceVariables.Aggregator, nats, NatsIdentities.Aggregator, settings.Experiments, collector)
@@ -26,7 +27,7 @@ var aggregator = builder.AddPipelineService<Projects.Distributed_Aggregator>("ag
     .WithResultsDatabase(database)
     .WithReplicas(settings.AggregatorReplicas)
     .WithPipelineCommand()
-    .WithDeadLetterCommands("aggregator"); // deadletter.aggregator
+    .WithDeadLetterCommands(DeadLetterStages.Aggregator);
 
 var gateway = builder.AddPipelineService<Projects.Distributed_Gateway>("gateway", settings.GatewayPort, "GATEWAY_ADDR", ServiceVariables.Gateway, nats, NatsIdentities.Gateway, settings.Experiments, collector);
 builder.AddExperiments(nats);

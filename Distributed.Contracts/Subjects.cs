@@ -15,6 +15,15 @@ public static class Subjects
     public static string DeadLetter(string stage) => DeadLetterPrefix + stage;
 }
 
+/// <summary>The stages that move messages to <c>deadletter.&lt;stage&gt;</c>: the consumers' services.</summary>
+public static class DeadLetterStages
+{
+    public const string Processor = "processor";
+    public const string Aggregator = "aggregator";
+
+    public static readonly IReadOnlyList<string> All = [Processor, Aggregator];
+}
+
 /// <summary>Names of the JetStream streams and consumers, the enricher's queue group and micro-service.</summary>
 public static class JetStreamNames
 {

@@ -11,8 +11,6 @@ namespace Distributed.DeadLetters;
 /// </summary>
 public static class DeadLetterTool
 {
-    public static readonly string[] Stages = ["processor", "aggregator"];
-
     public static Task<int> ListAsync(string stage, CancellationToken cancellationToken) =>
         WithArchiveAsync(async archive =>
         {

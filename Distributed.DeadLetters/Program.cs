@@ -1,9 +1,10 @@
 using System.CommandLine;
+using Distributed.Contracts;
 using Distributed.DeadLetters;
 
 // NATS_URL names the server and the operator's credentials (no service identity may read dead letters).
 var stage = new Argument<string>("stage") { Description = "Whose dead letters: processor or aggregator." };
-stage.AcceptOnlyFromAmong(DeadLetterTool.Stages);
+stage.AcceptOnlyFromAmong([.. DeadLetterStages.All]);
 var sequence = new Argument<ulong>("sequence") { Description = "The dead letter's sequence, from list." };
 var only = new Option<ulong?>("--sequence") { Description = "Replay this one only, not all of the stage." };
 

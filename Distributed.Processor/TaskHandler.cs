@@ -23,7 +23,7 @@ public sealed partial class TaskHandler(
     TimeProvider clock,
     ILogger<TaskHandler> logger) : IMessageHandler<TaskMessage>
 {
-    public const string Stage = "processor";
+    public const string Stage = DeadLetterStages.Processor;
 
     public async Task<Handling> HandleAsync(Delivery<TaskMessage> delivery, CancellationToken cancellationToken)
     {

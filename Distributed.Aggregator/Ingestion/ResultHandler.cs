@@ -14,7 +14,7 @@ namespace Distributed.Aggregator.Ingestion;
 /// </summary>
 public sealed class ResultHandler(ResultBatchStore store, PipelineMetrics metrics, TimeProvider clock) : IBatchHandler<ResultMessage>
 {
-    public const string Stage = "aggregator";
+    public const string Stage = DeadLetterStages.Aggregator;
 
     public async Task<IReadOnlyList<Handling>> HandleAsync(IReadOnlyList<Delivery<ResultMessage>> batch, CancellationToken cancellationToken)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Distributed.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 

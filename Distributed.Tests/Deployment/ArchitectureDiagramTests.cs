@@ -22,8 +22,8 @@ public sealed class ArchitectureDiagramTests
             results -- "consumer {{JetStreamNames.AggregatorConsumer}}" --> aggregator
             aggregator -- "batched INSERT, ack after commit" --> postgres[("PostgreSQL")]
             client -- "GET /results, /stats" --> aggregator
-            processor -. "{{Subjects.DeadLetterPrefix}}processor" .-> deadletter[("stream {{JetStreamNames.DeadLetterStream}}")]
-            aggregator -. "{{Subjects.DeadLetterPrefix}}aggregator" .-> deadletter
+            processor -. "{{Subjects.DeadLetterPrefix}}{{DeadLetterStages.Processor}}" .-> deadletter[("stream {{JetStreamNames.DeadLetterStream}}")]
+            aggregator -. "{{Subjects.DeadLetterPrefix}}{{DeadLetterStages.Aggregator}}" .-> deadletter
         ```
         """;
 
