@@ -4,11 +4,12 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 URL=${1:-$GATEWAY}
+OUT=$RESULTS/baseline/runs.jsonl
+mkdir -p "$(dirname "$OUT")" && : >"$OUT"
 for run in $(seq 1 "${RUNS:-1}"); do
   for rps in ${RATES:-100 500 1000 5000}; do
     echo "== baseline run $run: $rps RPS for ${DURATION:-30s}" >&2
-    OUT=$RESULTS/baseline/${rps}-run${run}.json LABEL="baseline $rps" \
-      "$(dirname "$0")/stress.sh" "$URL" "${DURATION:-30s}" "$rps" >/dev/null
+    OUT=$OUT LABEL="$rps RPS" "$(dirname "$0")/stress.sh" "$URL" "${DURATION:-30s}" "$rps" >/dev/null
   done
 done
-ls "$RESULTS"/baseline/
+open_model_table "$OUT" | tee "$RESULTS/baseline/report.md"

@@ -6,21 +6,15 @@ source "$(dirname "$0")/lib.sh"
 URL=${1:-$GATEWAY}
 build_tool
 DURATION=${DURATION:-30}
-OUT=${OUT:-$RESULTS/failure-injection.json}
+OUT=${OUT:-$RESULTS/failure-injection.jsonl}
 mkdir -p "$(dirname "$OUT")"
-bench load --url "$URL" --aggregator "$AGGREGATOR" --rate "${RATE:-300}" --duration "${DURATION}s" \
-  --label "kill -9 one processor at $((DURATION / 3)) s" --json "$OUT" >/dev/null &
+open_model --gateway "$URL" --label "kill -9 one processor at $((DURATION / 3)) s" --rate "${RATE:-300}" \
+  --duration "${DURATION}s" >>"$OUT" &
 load=$!
 sleep $((DURATION / 3))
 victim=$(pgrep -f 'net10.0/Distributed.Processor$' | head -1)
 echo "kill -9 processor pid $victim" >&2
 kill -9 "$victim"
-wait "$load"
-python3 - "$OUT" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-accepted = r["statusCodeDistribution"].get("202", 0)
-e = r["endToEnd"]
-print(f"accepted {accepted}, stored {int(e['stored'])}, lost {int(e['lost'])}, drain {e['drainSeconds']:.1f} s")
-sys.exit(1 if e["lost"] else 0)
-PY
+status=0; wait "$load" || status=$?
+tail -1 "$OUT" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("accepted {accepted}, stored {stored}, lost {lost}, drain {drain_s} s".format(**r))'
+exit "$status"

@@ -1,5 +1,6 @@
-# Shared by the bench scripts: the load tool (built once, Release, into the results folder so a
-# rebuild during a run cannot swap it) and starting/stopping the AppHost in Release.
+# Shared by the bench scripts: the open-model load tool (built once, Release, into the results
+# folder so a rebuild during a run cannot swap it), starting/stopping the AppHost in Release, and
+# the parts the by-hand benchmarks start on private ports.
 # shellcheck shell=bash
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RESULTS=${RESULTS:-$ROOT/bench/results/latest}
@@ -10,12 +11,19 @@ mkdir -p "$RESULTS"
 
 build_tool() {
   if [[ -z "${TOOL_BUILT:-}" ]]; then
+    rm -rf "$TOOL_DIR"
     dotnet build "$ROOT/bench/Distributed.Bench" -c Release -v quiet -nologo -o "$TOOL_DIR" >/dev/null
     export TOOL_BUILT=1
   fi
 }
 
 bench() { dotnet "$TOOL_DIR/Distributed.Bench.dll" "$@"; }
+
+# One fixed-rate run on a running pipeline → one JSON line (see bench/open_model.py).
+open_model() { python3 "$ROOT/bench/open_model.py" "$@"; }
+
+# The markdown table of open_model's JSON lines: median (min–max) per label.
+open_model_table() { python3 "$ROOT/bench/open_model_table.py" "$@"; }
 
 wait_http() { # URL SECONDS
   local deadline=$((SECONDS + $2))
@@ -40,7 +48,7 @@ apphost_start() { # LOG-NAME
   sleep 5 # let every replica connect and start pulling
   # Not measured: the services' JIT, connection pools and EF Core's model, so run 1 is like run 3.
   echo "warming the pipeline up (20 s at 300/s) …" >&2
-  bench load --url "$GATEWAY" --aggregator "$AGGREGATOR" --rate 300 --duration 20s --warmup 0s >/dev/null 2>"$RESULTS/warm-up-$1.log" || echo "warm-up failed: see $RESULTS/warm-up-$1.log" >&2
+  bench load --url "$GATEWAY" --rate 300 --duration 00:00:20 >/dev/null 2>"$RESULTS/warm-up-$1.log" || echo "warm-up failed: see $RESULTS/warm-up-$1.log" >&2
 }
 
 apphost_stop() {
@@ -117,6 +125,19 @@ stop_private_parts() {
     kill -KILL -- "-$pid" 2>/dev/null || true
   done
   PRIVATE_PIDS=()
+}
+
+private_prometheus() { # PORT TARGET... (host:port of each /metrics); scrapes every second
+  mkdir -p "$BENCH_STATE/prometheus-$1"
+  local targets
+  targets=$(printf '"%s",' "${@:2}")
+  printf 'global: {scrape_interval: 1s}\nscrape_configs: [{job_name: bench, static_configs: [{targets: [%s]}]}]\n' "${targets%,}" \
+    >"$BENCH_STATE/prometheus-$1/prometheus.yml"
+  rm -rf "$BENCH_STATE/prometheus-$1/data"
+  setsid prometheus --config.file="$BENCH_STATE/prometheus-$1/prometheus.yml" --storage.tsdb.path="$BENCH_STATE/prometheus-$1/data" \
+    --web.listen-address="127.0.0.1:$1" >"$BENCH_STATE/prometheus-$1.log" 2>&1 </dev/null &
+  PRIVATE_PIDS+=($!)
+  wait_http "http://127.0.0.1:$1/-/ready" 30
 }
 
 wrk_run() { python3 "$ROOT/bench/wrk/run.py" "$@"; }

@@ -4,8 +4,8 @@
 # topologies stay up side by side (Release builds started by hand, one of each service, their own
 # database) and each run measures one, then the other:
 #   1. wrk POST /tasks, 64 connections, 10 s, delays 0 → gateway req/s and p99, then stored/s until drained;
-#   2. the repository's load tool at a fixed 500 tasks/s for 20 s, default delays → end-to-end p50/p99
-#      from the aggregator's histogram (wrk cannot hold a rate).
+#   2. the repository's open-model tool at a fixed 500 tasks/s for 20 s, default delays → end-to-end
+#      p50/p99 from the aggregator's histogram, by a private Prometheus per topology (wrk cannot hold a rate).
 #   RUNS=3 bench/nats-cluster.sh     → $RESULTS/nats-cluster/{runs.jsonl,report.md}
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -30,6 +30,8 @@ cluster_node() { # NAME PORT ROUTE-PORT ROUTES
 private_nats 38222
 routes=nats://127.0.0.1:38622,nats://127.0.0.1:38623,nats://127.0.0.1:38624
 for i in 0 1 2; do cluster_node "bench-nats-$i" $((38322 + i)) $((38622 + i)) "$routes"; done
+private_prometheus 38090 127.0.0.1:37000 127.0.0.1:37001   # the single node's gateway and aggregator
+private_prometheus 38091 127.0.0.1:37100 127.0.0.1:37101   # the cluster's
 
 # The services of one topology: DELAYS is "0" for the throughput runs, "default" for the latency ones.
 start_topology() { # NAME NATS_URL REPLICAS BASE-PORT DELAYS
@@ -67,14 +69,10 @@ measure() { # PHASE NAME BASE → one JSON line
 print(json.dumps({"phase":"throughput","topology":sys.argv[5],"rps":r["rps"],"p99_ms":r["p99_ms"],"wrk_cores":r["cores"]["wrk"],"stored":n,"stored_per_s":round(n/s,1)}))' \
       "$r" "$accepted" "$started" "$(date +%s.%N)" "$name"
   else
-    bench load --url "$gateway" --aggregator "$aggregator" --rate 500 --duration 20s --warmup 3s --json "$BENCH_STATE/latency-$name.json" >/dev/null 2>&1
-    python3 - "$BENCH_STATE/latency-$name.json" "$name" <<'PY'
-import json, sys
-report = json.load(open(sys.argv[1]))
-e2e = report["endToEnd"]
-print(json.dumps({"phase": "latency", "topology": sys.argv[2], "stored": e2e["stored"], "lost": e2e["lost"],
-                  "e2e_p50_ms": round(e2e["latencySeconds"]["p50"] * 1000, 1), "e2e_p99_ms": round(e2e["latencySeconds"]["p99"] * 1000, 1)}))
-PY
+    local prometheus=38090; [[ $name == cluster ]] && prometheus=38091
+    open_model --gateway "$gateway" --aggregator "$aggregator" --prometheus "http://127.0.0.1:$prometheus" \
+      --label "$name" --rate 500 --duration 20s | python3 -c 'import json,sys; r=json.load(sys.stdin)
+print(json.dumps({"phase": "latency", "topology": r["label"], "stored": r["stored"], "lost": r["lost"], "e2e_p50_ms": r["e2e_p50_ms"], "e2e_p99_ms": r["e2e_p99_ms"]}))'
   fi
 }
 

@@ -8,13 +8,15 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 build_tool
 export PROCESSOR_CONCURRENCY=${PROCESSOR_CONCURRENCY:-8}
+OUT=$RESULTS/scaling/runs.jsonl
+mkdir -p "$(dirname "$OUT")" && : >"$OUT"
 trap apphost_stop EXIT
 for n in ${REPLICAS:-1 2 4 8}; do
   export PROCESSOR_REPLICAS=$n
   apphost_start "scaling-$n"
   for run in $(seq 1 "${RUNS:-3}"); do
     echo "== $n processors, run $run: ${RATE:-800}/s for ${DURATION:-15s}" >&2
-    bench load --url "$GATEWAY" --aggregator "$AGGREGATOR" --rate "${RATE:-800}" --duration "${DURATION:-15s}" \
-      --track-processes true --label "replicas $n" --drain 600s --json "$RESULTS/scaling/${n}-run${run}.json" >/dev/null
+    open_model --label "$n processors" --rate "${RATE:-800}" --duration "${DURATION:-15s}" --track --drain 600 >>"$OUT"
   done
 done
+open_model_table "$OUT" | tee "$RESULTS/scaling/report.md"

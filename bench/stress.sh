@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Fixed-rate load on POST /tasks, as the original's: bench/stress.sh URL DURATION RPS
 # Services must be running (./scripts/dev.sh). Uses oha when it is installed, else the repository's
-# load tool (open model: latency from each request's scheduled send time), which also reports what
-# reached PostgreSQL (AGGREGATOR, default http://127.0.0.1:3001), the end-to-end latency and, with
-# TRACK=true, each local process's CPU time and memory.
+# open-model tool (latency from each task's due time) through bench/open_model.py, which also
+# reports what reached PostgreSQL, the end-to-end latency (the AppHost's Prometheus) and, unless
+# TRACK=false, each local part's cores and peak memory.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 URL=${1:-http://127.0.0.1:3000}
 DURATION=${2:-30s}
 RPS=${3:-500}
-OUT=${OUT:-$RESULTS/stress-${RPS}rps.json}
+OUT=${OUT:-$RESULTS/stress-${RPS}rps.jsonl}
 mkdir -p "$(dirname "$OUT")"
 
 if command -v oha >/dev/null 2>&1 && [[ -z "${NO_OHA:-}" ]]; then
@@ -18,5 +18,8 @@ if command -v oha >/dev/null 2>&1 && [[ -z "${NO_OHA:-}" ]]; then
 fi
 
 build_tool
-bench load --url "$URL" --aggregator "$AGGREGATOR" --rate "$RPS" --duration "$DURATION" \
-  --track-processes "${TRACK:-true}" --drain "${DRAIN:-300s}" --label "${LABEL:-stress}" --json "$OUT"
+track=(--track); [[ ${TRACK:-true} == false ]] && track=()
+open_model --gateway "$URL" --label "${LABEL:-$RPS RPS}" --rate "$RPS" --duration "$DURATION" "${track[@]}" \
+  --drain "${DRAIN:-300}" >>"$OUT" || status=$? # 1: a task was lost
+open_model_table "$OUT"
+exit "${status:-0}"

@@ -81,7 +81,7 @@ public sealed class IsolatedProcessesCollection : ICollectionFixture<IsolatedPro
 /// without a reset, packet loss, processes paused past the ack wait. Whatever fails, every request
 /// is answered 202 or 503 with Retry-After, every accepted task is stored exactly once, no valid task
 /// is dead-lettered, the first 202 comes within 15 s of healing, and nothing is restarted by hand.
-/// <c>DISTRIBUTED_FAULT_SCALE</c> lengthens every outage (bench/faults-soak.sh runs them longer).
+/// <c>DISTRIBUTED_FAULT_SCALE</c> lengthens every outage (bench/network-faults-soak.sh runs them longer).
 /// </summary>
 [Collection(IsolatedProcessesCollection.Name)]
 public sealed class NetworkFaultTests(IsolatedProcesses topology, ITestOutputHelper output)

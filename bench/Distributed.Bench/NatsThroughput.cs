@@ -1,9 +1,10 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
-using Distributed.Bench.Ceilings;
-using HdrHistogram;
+using System.Text.Json;
+using Distributed.Messaging;
 using NATS.Client.Core;
 
-namespace Distributed.Bench.Nats;
+namespace Distributed.Bench;
 
 /// <summary>
 /// What <c>nats bench</c> measures, with NATS.Net: core publish, publish/subscribe, a queue
@@ -13,6 +14,31 @@ namespace Distributed.Bench.Nats;
 public sealed class NatsThroughput(string url, int messages, int size)
 {
     private readonly byte[] _payload = new byte[size];
+
+    /// <summary>The four tests in turn, one JSON line each.</summary>
+    public async Task<int> RunAllAsync()
+    {
+        foreach (var test in new Func<Task<NatsResult>>[] { PublishAsync, PublishSubscribeAsync, () => QueueGroupAsync(2), () => RequestReplyAsync(64, TimeSpan.FromSeconds(10)) })
+        {
+            var result = await test();
+            Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["test"] = result.Test,
+                ["size"] = size,
+                ["sent"] = result.Sent,
+                ["received"] = result.Received,
+                ["seconds"] = Math.Round(result.Elapsed.TotalSeconds, 3),
+                ["msgs_per_s"] = Math.Round(result.MessagesPerSecond),
+                ["latency_ms"] = result.LatencyMs.Length == 0 ? null! : new Dictionary<string, double>
+                {
+                    ["p50"] = OpenModelRun.Percentile(result.LatencyMs, 50),
+                    ["p99"] = OpenModelRun.Percentile(result.LatencyMs, 99),
+                },
+            }));
+        }
+
+        return 0;
+    }
 
     public async Task<NatsResult> PublishAsync()
     {
@@ -44,7 +70,7 @@ public sealed class NatsThroughput(string url, int messages, int size)
         await requester.PingAsync();
         await responder.PingAsync();
 
-        var latency = new LongConcurrentHistogram(1, TimeStamp.Hours(1), 3);
+        var latency = new ConcurrentQueue<double>();
         long completed = 0;
         stop.CancelAfter(duration);
         var clock = Stopwatch.StartNew();
@@ -54,7 +80,7 @@ public sealed class NatsThroughput(string url, int messages, int size)
             {
                 var sent = clock.Elapsed;
                 await requester.RequestAsync<byte[], byte[]>(subject, _payload);
-                latency.RecordValue(Math.Max(1, (clock.Elapsed - sent).Ticks / 10));
+                latency.Enqueue((clock.Elapsed - sent).TotalMilliseconds);
                 Interlocked.Increment(ref completed);
             }
         }).ToArray();
@@ -62,7 +88,7 @@ public sealed class NatsThroughput(string url, int messages, int size)
         var elapsed = clock.Elapsed;
         await subscription.UnsubscribeAsync();
         await serving;
-        return new NatsResult($"request-reply x{outstanding}", completed, completed, elapsed, latency);
+        return new NatsResult($"request-reply x{outstanding}", completed, completed, elapsed, [.. latency.Order()]);
     }
 
     private async Task<NatsResult> FanOutAsync(string name, int subscribers, string? queueGroup)
@@ -123,13 +149,25 @@ public sealed class NatsThroughput(string url, int messages, int size)
 
     private async Task<NatsConnection> ConnectAsync(string name)
     {
-        var connection = BenchConnections.Connect(url, name);
+        var (bare, user, password) = NatsUrl.SplitCredentials(url);
+        var connection = new NatsConnection(new NatsOpts
+        {
+            Url = bare,
+            Name = name,
+            AuthOpts = user is null ? NatsAuthOpts.Default : new NatsAuthOpts { Username = user, Password = password },
+            SubPendingChannelCapacity = 65_536,
+        });
         await connection.ConnectAsync();
         return connection;
     }
 }
 
-public sealed record NatsResult(string Test, long Sent, long Received, TimeSpan Elapsed, HistogramBase? LatencyMicros = null)
+public sealed record NatsResult(string Test, long Sent, long Received, TimeSpan Elapsed, double[] LatencyMs)
 {
+    public NatsResult(string test, long sent, long received, TimeSpan elapsed)
+        : this(test, sent, received, elapsed, [])
+    {
+    }
+
     public double MessagesPerSecond => Received / Elapsed.TotalSeconds;
 }
