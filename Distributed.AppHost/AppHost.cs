@@ -13,23 +13,23 @@ var collector = settings.Mode == InfrastructureMode.Containers && settings.Jaege
     ? builder.AddJaegerThroughCollector(settings)
     : null;
 
-var enricher = builder.AddPipelineService<Projects.Distributed_Enricher>("enricher", settings.EnricherPort, "METRICS_ADDR", ServiceVariables.Enricher, nats, NatsIdentities.Enricher, settings.Experiments, collector)
+var enricher = builder.AddPipelineService<Projects.Distributed_Enricher>(PipelineServices.Enricher, settings.EnricherPort, nats, settings.Experiments, collector)
     .WithReplicas(settings.EnricherReplicas);
 
-var processor = builder.AddPipelineService<Projects.Distributed_Processor>("processor", settings.ProcessorPort, "METRICS_ADDR", ServiceVariables.Processor, nats, NatsIdentities.Processor, settings.Experiments, collector)
+var processor = builder.AddPipelineService<Projects.Distributed_Processor>(PipelineServices.Processor, settings.ProcessorPort, nats, settings.Experiments, collector)
     .WithReplicas(settings.ProcessorReplicas)
     .WaitFor(enricher)
     .WithDeadLetterCommands(DeadLetterStages.Processor);
 
 // Only connection strings, one per database role: the split-out properties would carry the passwords in plain variables.
-var aggregator = builder.AddPipelineService<Projects.Distributed_Aggregator>("aggregator", settings.AggregatorPort, "AGGREGATOR_ADDR", ServiceVariables.Aggregator, nats, NatsIdentities.Aggregator, settings.Experiments, collector)
+var aggregator = builder.AddPipelineService<Projects.Distributed_Aggregator>(PipelineServices.Aggregator, settings.AggregatorPort, nats, settings.Experiments, collector)
     .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)
     .WithResultsDatabase(database)
     .WithReplicas(settings.AggregatorReplicas)
     .WithPipelineCommand()
     .WithDeadLetterCommands(DeadLetterStages.Aggregator);
 
-var gateway = builder.AddPipelineService<Projects.Distributed_Gateway>("gateway", settings.GatewayPort, "GATEWAY_ADDR", ServiceVariables.Gateway, nats, NatsIdentities.Gateway, settings.Experiments, collector);
+var gateway = builder.AddPipelineService<Projects.Distributed_Gateway>(PipelineServices.Gateway, settings.GatewayPort, nats, settings.Experiments, collector);
 builder.AddExperiments(nats);
 
 // Experiments are opt-in: a development run has them, a published model never does.
@@ -40,7 +40,7 @@ if (settings.Experiments)
     gateway.WithLoadCommands(aggregator);
 }
 
-var prometheus = builder.AddPrometheus("prometheus", settings, "gateway", "processor", "enricher", "aggregator");
+var prometheus = builder.AddPrometheus("prometheus", settings, [.. PipelineServices.All.Select(service => service.Name)]);
 if (settings.Mode == InfrastructureMode.Containers)
 {
     builder.AddGrafana(settings, prometheus);

@@ -15,20 +15,17 @@ public static class PipelineServiceExtensions
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddPipelineService<TProject>(
         this IDistributedApplicationBuilder builder,
-        string name,
+        PipelineService service,
         int port,
-        string listenVariable,
-        IEnumerable<string> passedThrough,
         IResourceBuilder<IResourceWithConnectionString> nats,
-        NatsIdentity identity,
         bool experiments,
         IResourceBuilder<ContainerResource>? collector)
         where TProject : IProjectMetadata, new() =>
-        builder.AddProject<TProject>(name)
+        builder.AddProject<TProject>(service.Name)
             // Published, a service listens on the port its container image uses; run, Aspire picks one behind its proxy.
             .WithHttpEndpoint(port: port, targetPort: builder.ExecutionContext.IsPublishMode ? ContainerPort : null, name: "http")
-            .WithoutListenAddress(listenVariable)
-            .WithReference(builder.AddNatsIdentity(nats, identity), NatsUrl.ConnectionName).WaitFor(nats)
+            .WithoutListenAddress(service.ListenVariable)
+            .WithReference(builder.AddNatsIdentity(nats, service.Identity), NatsUrl.ConnectionName).WaitFor(nats)
             .WithEnvironment(ControlListenerExtensions.EnabledVariable, experiments ? "true" : "false")
             // Run, a service is in the AppHost's environment (Development under ./scripts/dev.sh: the
             // API reference UI is on); published, the image's default (Production).
@@ -39,7 +36,7 @@ public static class PipelineServiceExtensions
                     context.EnvironmentVariables["ASPNETCORE_ENVIRONMENT"] = builder.Environment.EnvironmentName;
                 }
             })
-            .WithPassedThrough(builder.Configuration, passedThrough)
+            .WithPassedThrough(builder.Configuration, service.PassedThrough)
             .WithCollector(collector)
             .WithHttpHealthCheck("/health");
 }

@@ -14,9 +14,22 @@ public sealed record ResultsDatabase(
     IResourceBuilder<PostgresRoleResource> Ingest,
     IResourceBuilder<PostgresRoleResource> Reader);
 
+/// <summary>
+/// A login role of the aggregator's database: its login, the connection name the aggregator reads
+/// it by, and the variable that hands its password to the server's set-up (the container's
+/// initdb script or scripts/run-local-postgres.sh).
+/// </summary>
+public sealed record DatabaseRole(string Key, string Login, string ConnectionName)
+{
+    public string PasswordVariable => $"POSTGRES_{Key.ToUpperInvariant()}_PASSWORD";
+}
+
 public static class PostgresResourceExtensions
 {
     public const string SuperUser = "postgres";
+
+    /// <summary>The superuser's password, for the server's set-up only.</summary>
+    public const string SuperUserPasswordVariable = "POSTGRES_PASSWORD";
 
     /// <summary>The connection names the aggregator reads (Distributed.Aggregator's ResultsDatabaseExtensions).</summary>
     public const string IngestConnection = "aggregator";
@@ -24,6 +37,14 @@ public static class PostgresResourceExtensions
     public const string OwnerConnection = "aggregator_owner";
 
     public const string ReaderConnection = "aggregator_reader";
+
+    public static readonly DatabaseRole Owner = new("owner", "aggregator_owner", OwnerConnection);
+
+    public static readonly DatabaseRole Ingest = new("ingest", "aggregator_ingest", IngestConnection);
+
+    public static readonly DatabaseRole Reader = new("reader", "aggregator_reader", ReaderConnection);
+
+    public static IReadOnlyList<DatabaseRole> Roles { get; } = [Owner, Ingest, Reader];
 
     /// <summary>
     /// The aggregator's database: Aspire's PostgreSQL container, or a local cluster that is
@@ -33,9 +54,7 @@ public static class PostgresResourceExtensions
         this IDistributedApplicationBuilder builder, string serverName, string databaseName, AppHostSettings settings)
     {
         var password = GeneratedPassword(builder, $"{serverName}-password");
-        var roles = new[] { ("owner", "aggregator_owner"), ("ingest", "aggregator_ingest"), ("reader", "aggregator_reader") }
-            .Select(role => (Variable: $"POSTGRES_{role.Item1.ToUpperInvariant()}_PASSWORD", Role: role.Item2, Password: GeneratedPassword(builder, $"{serverName}-{role.Item1}-password")))
-            .ToList();
+        var passwords = Roles.ToDictionary(role => role, role => GeneratedPassword(builder, $"{serverName}-{role.Key}-password"));
 
         IResourceBuilder<IResourceWithEnvironment> server;
         EndpointReference endpoint;
@@ -65,7 +84,7 @@ public static class PostgresResourceExtensions
             var script = Path.Combine(settings.ScriptsDirectory, "run-local-postgres.sh");
             var local = builder.AddResource(new LocalPostgresResource(serverName, settings.StateDirectory, password.Resource))
                 .WithArgs(script, dataDirectory, settings.PostgresPort.ToString(System.Globalization.CultureInfo.InvariantCulture), databaseName)
-                .WithEnvironment("POSTGRES_PASSWORD", password)
+                .WithEnvironment(SuperUserPasswordVariable, password)
                 .WithEndpoint(port: settings.PostgresPort, targetPort: settings.PostgresPort, name: LocalPostgresResource.EndpointName, scheme: "tcp", isProxied: false);
 
             var healthCheckKey = $"{serverName}-connects";
@@ -75,31 +94,26 @@ public static class PostgresResourceExtensions
             endpoint = local.Resource.Endpoint;
         }
 
-        IResourceBuilder<PostgresRoleResource> Role(int index, string suffix)
+        IResourceBuilder<PostgresRoleResource> Role(DatabaseRole role)
         {
-            var resource = builder.AddResource(new PostgresRoleResource($"{serverName}-{suffix}", endpoint, roles[index].Role, roles[index].Password.Resource, databaseName));
+            var resource = builder.AddResource(new PostgresRoleResource($"{serverName}-{role.Key}", endpoint, role.Login, passwords[role].Resource, databaseName));
             // A connection string, not something that runs: the dashboard lists what runs.
             return builder.ExecutionContext.IsPublishMode
                 ? resource
                 : resource.WithInitialState(new CustomResourceSnapshot { ResourceType = "PostgresRole", Properties = [], IsHidden = true });
         }
 
-        var database = new ResultsDatabase(server, Role(0, "owner"), Role(1, "ingest"), Role(2, "reader"));
-        foreach (var (role, connectionName, variable) in new[]
-        {
-            (database.Owner, OwnerConnection, roles[0].Variable),
-            (database.Ingest, IngestConnection, roles[1].Variable),
-            (database.Reader, ReaderConnection, roles[2].Variable),
-        })
+        var database = new ResultsDatabase(server, Role(Owner), Role(Ingest), Role(Reader));
+        foreach (var (role, resource) in new[] { (Owner, database.Owner), (Ingest, database.Ingest), (Reader, database.Reader) })
         {
             // Published, as the connection string the aggregator gets too (a Secret once deployed).
             if (builder.ExecutionContext.IsPublishMode)
             {
-                server.WithEnvironment($"ConnectionStrings__{connectionName}", role.Resource.ConnectionStringExpression);
+                server.WithEnvironment($"ConnectionStrings__{role.ConnectionName}", resource.Resource.ConnectionStringExpression);
             }
             else
             {
-                server.WithEnvironment(variable, ReferenceExpression.Create($"{role.Resource.Password}"));
+                server.WithEnvironment(role.PasswordVariable, ReferenceExpression.Create($"{resource.Resource.Password}"));
             }
         }
 
@@ -109,9 +123,9 @@ public static class PostgresResourceExtensions
     /// <summary>The aggregator's three connection strings, by the names it reads, and it starts once PostgreSQL takes logins.</summary>
     public static IResourceBuilder<ProjectResource> WithResultsDatabase(this IResourceBuilder<ProjectResource> aggregator, ResultsDatabase database) =>
         aggregator
-            .WithReference(database.Ingest, IngestConnection)
-            .WithReference(database.Owner, OwnerConnection)
-            .WithReference(database.Reader, ReaderConnection)
+            .WithReference(database.Ingest, Ingest.ConnectionName)
+            .WithReference(database.Owner, Owner.ConnectionName)
+            .WithReference(database.Reader, Reader.ConnectionName)
             .WaitFor(database.Server);
 
     private static IResourceBuilder<ParameterResource> GeneratedPassword(IDistributedApplicationBuilder builder, string name) =>

@@ -1,4 +1,5 @@
 using Distributed.Contracts;
+using Distributed.AppHost.Infrastructure;
 using Distributed.Messaging;
 using Distributed.Tests.Integration;
 using NATS.Client.Core;
@@ -51,22 +52,18 @@ public sealed class ExperimentsOptInTests : IAsyncLifetime
 
     private async Task StartEnricherAsync(string? experiments)
     {
-        var port = ServiceByHand.FreePort();
-        var environment = new Dictionary<string, string>
-        {
-            ["NATS_URL"] = _nats.UrlFor(NatsIdentities.Enricher),
-            ["METRICS_ADDR"] = $"127.0.0.1:{port}",
-            ["DOTNET_ENVIRONMENT"] = "Production",
-        };
+        var port = ProcessLauncher.FreePort();
+        var service = PipelineServices.Enricher;
+        var environment = ProcessLauncher.ServiceEnvironment(service, _nats.UrlFor(service.Identity), $"127.0.0.1:{port}");
         if (experiments is not null)
         {
             environment[ControlListenerExtensions.EnabledVariable] = experiments;
         }
 
-        var enricher = ServiceByHand.Create("Distributed.Enricher", $"enricher-{_enrichers.Count}", environment,
+        var enricher = ProcessLauncher.Service(service, $"enricher-{_enrichers.Count}", environment,
             Path.Combine(_directory, $"enricher-{_enrichers.Count}.log"));
         _enrichers.Add(enricher);
         enricher.Start();
-        await ServiceByHand.WaitHealthyAsync(port, Deadline);
+        await ProcessLauncher.WaitHealthyAsync(port, Deadline);
     }
 }

@@ -323,7 +323,7 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
     public async Task One_enricher_answers_many_requests_at_once()
     {
         // With a 400 ms lookup, 20 requests answered one at a time would take 8 s; each may wait 2 s.
-        var slow = topology.AddEnricher("enricher-slow", 23093, ("ENRICH_DELAY_MS", "400"));
+        var slow = topology.AddEnricher("enricher-slow", ("ENRICH_DELAY_MS", "400"));
         await topology["enricher"].TerminateAsync(TimeSpan.FromSeconds(20));
         try
         {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Distributed.AppHost.Infrastructure;
 using Distributed.Messaging;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
@@ -24,27 +25,22 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
     private const int IdempotencyWindowSeconds = 2;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly string _directory = Directory.CreateTempSubdirectory("distributed-gateway").FullName;
-    private readonly int _port = ServiceByHand.FreePort();
+    private readonly int _port = ProcessLauncher.FreePort();
     private StandaloneNats _nats = null!;
     private ManagedProcess _gateway = null!;
 
     public async Task InitializeAsync()
     {
         _nats = await StandaloneNats.StartAsync();
-        _gateway = ServiceByHand.Create("Distributed.Gateway", "gateway",
-            new Dictionary<string, string>
-            {
-                ["NATS_URL"] = _nats.UrlFor(NatsIdentities.Gateway),
-                ["GATEWAY_ADDR"] = $"127.0.0.1:{_port}",
-                ["GATEWAY_MAX_CONCURRENT_REQUESTS"] = ConcurrencyLimit.ToString(CultureInfo.InvariantCulture),
-                ["GATEWAY_ANSWER_DEADLINE_MS"] = AnswerDeadlineMs.ToString(CultureInfo.InvariantCulture),
-                ["IDEMPOTENCY_WINDOW_SECONDS"] = IdempotencyWindowSeconds.ToString(CultureInfo.InvariantCulture),
-                ["DOTNET_ENVIRONMENT"] = "Production",
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            },
+        var gateway = PipelineServices.Gateway;
+        _gateway = ProcessLauncher.Service(gateway, "gateway",
+            ProcessLauncher.ServiceEnvironment(gateway, _nats.UrlFor(gateway.Identity), $"127.0.0.1:{_port}",
+                ("GATEWAY_MAX_CONCURRENT_REQUESTS", ConcurrencyLimit.ToString(CultureInfo.InvariantCulture)),
+                ("GATEWAY_ANSWER_DEADLINE_MS", AnswerDeadlineMs.ToString(CultureInfo.InvariantCulture)),
+                ("IDEMPOTENCY_WINDOW_SECONDS", IdempotencyWindowSeconds.ToString(CultureInfo.InvariantCulture))),
             Path.Combine(_directory, "gateway.log"));
         _gateway.Start();
-        await ServiceByHand.WaitHealthyAsync(_port, Deadline);
+        await ProcessLauncher.WaitHealthyAsync(_port, Deadline);
     }
 
     public async Task DisposeAsync()

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
+using Distributed.AppHost.Infrastructure;
 using NATS.Client.Core;
 using Npgsql;
 
@@ -10,7 +10,8 @@ namespace Distributed.Tests.Faults;
 /// The topology as separate OS processes — nats-server, PostgreSQL, enricher, two processors,
 /// aggregator, gateway — so that a test can kill and restart any one of them. The services are
 /// started first, before NATS and PostgreSQL exist, as an operator might do by accident.
-/// On loopback, or <see cref="IsolatedProcesses">each on a machine of its own</see>.
+/// On loopback, or <see cref="IsolatedProcesses">each on a machine of its own</see>; each part is
+/// wired by <see cref="ProcessLauncher"/> from the AppHost's own code.
 /// </summary>
 public class LocalProcesses : IAsyncLifetime
 {
@@ -18,17 +19,19 @@ public class LocalProcesses : IAsyncLifetime
 
     /// <summary>Low, so a test can exhaust it quickly; above ENRICH_MAX_ATTEMPTS as the processor requires.</summary>
     public const int MaxDeliveries = 8;
-    private const int NatsPort = 24222;
-    private const int PostgresPort = 25432;
-    private const int GatewayPort = 23000;
-    private const int AggregatorPort = 23001;
-    private const int NatsMonitorPort = 28222;
     private static readonly TimeSpan ReadyDeadline = TimeSpan.FromSeconds(90);
 
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "distributed-faults", Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, ManagedProcess> _parts = [];
     private readonly Dictionary<string, Uri> _healthUrls = [];
     private readonly bool _isolated;
+
+    // Free loopback ports, chosen once: a part restarted by a test comes back where it was.
+    private readonly int _natsPort = ProcessLauncher.FreePort();
+    private readonly int _natsMonitorPort = ProcessLauncher.FreePort();
+    private readonly int _postgresPort = ProcessLauncher.FreePort();
+    private readonly int _gatewayPort = ProcessLauncher.FreePort();
+    private readonly int _aggregatorPort = ProcessLauncher.FreePort();
     private readonly Tracing.OtlpTraceReceiver? _traces;
 
     public LocalProcesses()
@@ -40,7 +43,7 @@ public class LocalProcesses : IAsyncLifetime
     {
         _isolated = isolated;
         // The receiver listens on the test's loopback, which an isolated service cannot reach.
-        _traces = isolated ? null : new Tracing.OtlpTraceReceiver(24318);
+        _traces = isolated ? null : new Tracing.OtlpTraceReceiver(ProcessLauncher.FreePort());
     }
 
     /// <summary>The namespaces the parts run in, when isolated; links between them can be cut.</summary>
@@ -49,29 +52,21 @@ public class LocalProcesses : IAsyncLifetime
     /// <summary>Where a part listens: its own machine's address when isolated, else loopback.</summary>
     public string AddressOf(string part) => Network?.AddressOf(part) ?? "127.0.0.1";
 
-    public string NatsPassword { get; } = Secret();
+    public string NatsPassword { get; } = ProcessLauncher.Secret();
 
-    public string PostgresPassword { get; } = Secret();
+    public string PostgresPassword { get; } = ProcessLauncher.Secret();
 
-    /// <summary>The aggregator's three database roles' passwords (owner, ingest, reader), as the AppHost generates them.</summary>
-    public IReadOnlyDictionary<string, string> DatabaseRolePasswords { get; } =
-        new[] { "owner", "ingest", "reader" }.ToDictionary(role => role, _ => Secret());
-
-    private string DatabaseUrlOf(string role) =>
-        $"postgres://aggregator_{role}:{DatabaseRolePasswords[role]}@{AddressOf("postgres")}:{PostgresPort}/aggregator";
+    /// <summary>The aggregator's three database roles' passwords, as the AppHost generates them.</summary>
+    public IReadOnlyDictionary<DatabaseRole, string> DatabaseRolePasswords { get; } = ProcessLauncher.RolePasswords();
 
     /// <summary>Each service's own NATS password, as the AppHost generates one per identity.</summary>
-    public IReadOnlyDictionary<string, string> ServiceNatsPasswords { get; } =
-        Distributed.Messaging.NatsIdentities.Services.ToDictionary(identity => identity.User, _ => Secret());
+    public IReadOnlyDictionary<string, string> ServiceNatsPasswords { get; } = ProcessLauncher.ServicePasswords();
 
     /// <summary>The operator's URL, for the test's own connections.</summary>
-    public string NatsUrl => $"nats://operator:{NatsPassword}@{AddressOf("nats")}:{NatsPort}";
-
-    private string NatsUrlOf(Distributed.Messaging.NatsIdentity identity) =>
-        $"nats://{identity.User}:{ServiceNatsPasswords[identity.User]}@{AddressOf("nats")}:{NatsPort}";
+    public string NatsUrl => ProcessLauncher.NatsUrlFor(ProcessLauncher.OperatorUser, NatsPassword, AddressOf("nats"), _natsPort);
 
     /// <summary>nats-server's monitoring endpoint (<c>/connz</c>, <c>/jsz</c>).</summary>
-    public Uri NatsMonitor => new($"http://{AddressOf("nats")}:{NatsMonitorPort}");
+    public Uri NatsMonitor => new($"http://{AddressOf("nats")}:{_natsMonitorPort}");
 
     /// <summary>Where nats-server keeps JetStream's data: deleting it while NATS is down is a lost volume.</summary>
     public string NatsStoreDirectory => Path.Combine(_stateDirectory, "nats", "jetstream");
@@ -107,66 +102,48 @@ public class LocalProcesses : IAsyncLifetime
             Network = await PrivateNetwork.CreateAsync(AllParts);
         }
 
-        Gateway = new HttpClient { BaseAddress = new Uri($"http://{AddressOf("gateway")}:{GatewayPort}"), Timeout = TimeSpan.FromSeconds(15) };
-        Aggregator = new HttpClient { BaseAddress = new Uri($"http://{AddressOf("aggregator")}:{AggregatorPort}"), Timeout = TimeSpan.FromSeconds(15) };
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var common = new Dictionary<string, string>
+        Gateway = new HttpClient { BaseAddress = new Uri($"http://{AddressOf("gateway")}:{_gatewayPort}"), Timeout = TimeSpan.FromSeconds(15) };
+        Aggregator = new HttpClient { BaseAddress = new Uri($"http://{AddressOf("aggregator")}:{_aggregatorPort}"), Timeout = TimeSpan.FromSeconds(15) };
+        var common = new List<(string, string)>
         {
-            ["NATS_URL"] = NatsUrl,
-            ["STREAM_MAX_MSGS"] = StreamMaxMessages.ToString(CultureInfo.InvariantCulture),
-            ["MAX_DELIVERIES"] = MaxDeliveries.ToString(CultureInfo.InvariantCulture),
-            ["DOTNET_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ("STREAM_MAX_MSGS", StreamMaxMessages.ToString(CultureInfo.InvariantCulture)),
+            ("MAX_DELIVERIES", MaxDeliveries.ToString(CultureInfo.InvariantCulture)),
             // One timestamped line per event, so a failure can be read against the fault's time.
-            ["Logging__Console__FormatterName"] = "simple",
-            ["Logging__Console__FormatterOptions__SingleLine"] = "true",
-            ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
+            ("Logging__Console__FormatterName", "simple"),
+            ("Logging__Console__FormatterOptions__SingleLine", "true"),
+            ("Logging__Console__FormatterOptions__TimestampFormat", "HH:mm:ss.fff "),
         };
         if (_traces is not null)
         {
-            common["OTEL_EXPORTER_OTLP_ENDPOINT"] = Traces.Endpoint;
-            common["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
-            common["OTEL_BSP_SCHEDULE_DELAY"] = "200";
+            common.Add(("OTEL_EXPORTER_OTLP_ENDPOINT", Traces.Endpoint));
+            common.Add(("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"));
+            common.Add(("OTEL_BSP_SCHEDULE_DELAY", "200"));
             // As the AppHost runs them: every span sampled, whatever its parent decided.
-            common["OTEL_TRACES_SAMPLER"] = "always_on";
+            common.Add(("OTEL_TRACES_SAMPLER", "always_on"));
         }
 
-        AddService(dotnet, "enricher", "Distributed.Enricher", 23090, common, ("METRICS_ADDR", $"{AddressOf("enricher")}:23090"), ("ENRICH_DELAY_MS", "1"));
-        foreach (var (replica, port) in new[] { (1, 23091), (2, 23092) })
+        AddService(PipelineServices.Enricher, "enricher", ProcessLauncher.FreePort(), [.. common, ("ENRICH_DELAY_MS", "1")]);
+        foreach (var replica in new[] { 1, 2 })
         {
-            AddService(dotnet, $"processor-{replica}", "Distributed.Processor", port, common,
-                ("METRICS_ADDR", $"{AddressOf($"processor-{replica}")}:{port}"), ("PROCESSOR_ID", $"processor-{replica}"), ("PROCESSING_DELAY_MS", "5"),
-                ("ENRICH_TIMEOUT_MS", "500"), ("ENRICH_MAX_ATTEMPTS", "4"), ("ENRICH_RETRY_DELAY_MS", "250"));
+            var port = ProcessLauncher.FreePort();
+            AddService(PipelineServices.Processor, $"processor-{replica}", port,
+                [.. common, ("PROCESSOR_ID", $"processor-{replica}"), ("PROCESSING_DELAY_MS", "5"),
+                    ("ENRICH_TIMEOUT_MS", "500"), ("ENRICH_MAX_ATTEMPTS", "4"), ("ENRICH_RETRY_DELAY_MS", "250")]);
         }
 
-        AddService(dotnet, "aggregator", "Distributed.Aggregator", AggregatorPort, common,
-            ("AGGREGATOR_ADDR", $"{AddressOf("aggregator")}:{AggregatorPort}"),
-            // Each of the aggregator's three roles by its variable, as by hand.
-            ("DATABASE_URL", DatabaseUrlOf("ingest")),
-            ("DATABASE_OWNER_URL", DatabaseUrlOf("owner")),
-            ("DATABASE_READER_URL", DatabaseUrlOf("reader")));
-        AddService(dotnet, "gateway", "Distributed.Gateway", GatewayPort, common, ("GATEWAY_ADDR", $"{AddressOf("gateway")}:{GatewayPort}"));
+        // Each of the aggregator's three roles by its variable, as by hand.
+        AddService(PipelineServices.Aggregator, "aggregator", _aggregatorPort,
+            [.. common, .. ProcessLauncher.DatabaseEnvironment(DatabaseRolePasswords, AddressOf("postgres"), _postgresPort)]);
+        AddService(PipelineServices.Gateway, "gateway", _gatewayPort, common);
 
-        var natsDirectory = Path.Combine(_stateDirectory, "nats");
-        Directory.CreateDirectory(natsDirectory);
-        var natsConfig = Distributed.AppHost.Infrastructure.NatsServerConfig.Write(
-            Path.Combine(natsDirectory, "nats-server.conf"), $"{AddressOf("nats")}:{NatsPort}", $"{AddressOf("nats")}:{NatsMonitorPort}", Path.Combine(natsDirectory, "jetstream"));
-        var (natsServer, natsArguments) = OnItsMachine("nats", NatsServerPath(), ["-c", natsConfig]);
-        _parts["nats"] = new ManagedProcess("nats", natsServer, natsArguments,
-            Distributed.AppHost.Infrastructure.NatsServerConfig.Environment("operator", NatsPassword, identity => ServiceNatsPasswords[identity.User]), Log("nats"));
-        var (postgres, postgresArguments) = OnItsMachine("postgres", "bash",
-            [Path.Combine(RepositoryPaths.Root, "scripts", "run-local-postgres.sh"), PostgresDataDirectory, PostgresPort.ToString(CultureInfo.InvariantCulture), "aggregator"]);
-        _parts["postgres"] = new ManagedProcess("postgres", postgres, postgresArguments,
-            new Dictionary<string, string>
-            {
-                ["POSTGRES_LISTEN_ADDRESS"] = AddressOf("postgres"),
-                ["POSTGRES_CLIENT_NETWORK"] = Network?.Cidr ?? "",
-                ["POSTGRES_PASSWORD"] = PostgresPassword,
-                ["POSTGRES_OWNER_PASSWORD"] = DatabaseRolePasswords["owner"],
-                ["POSTGRES_INGEST_PASSWORD"] = DatabaseRolePasswords["ingest"],
-                ["POSTGRES_READER_PASSWORD"] = DatabaseRolePasswords["reader"],
-            },
-            Log("postgres"));
+        var (natsServer, natsArguments, natsEnvironment) = ProcessLauncher.NatsServer(Path.Combine(_stateDirectory, "nats"),
+            $"{AddressOf("nats")}:{_natsPort}", $"{AddressOf("nats")}:{_natsMonitorPort}", NatsPassword, ServiceNatsPasswords);
+        (natsServer, natsArguments) = OnItsMachine("nats", natsServer, natsArguments);
+        _parts["nats"] = new ManagedProcess("nats", natsServer, natsArguments, natsEnvironment, Log("nats"));
+        var (postgres, postgresArguments, postgresEnvironment) = ProcessLauncher.Postgres(
+            PostgresDataDirectory, _postgresPort, AddressOf("postgres"), Network?.Cidr, PostgresPassword, DatabaseRolePasswords);
+        (postgres, postgresArguments) = OnItsMachine("postgres", postgres, postgresArguments);
+        _parts["postgres"] = new ManagedProcess("postgres", postgres, postgresArguments, postgresEnvironment, Log("postgres"));
 
         // Services first: they must wait for their dependencies, not crash.
         foreach (var service in Services)
@@ -218,16 +195,14 @@ public class LocalProcesses : IAsyncLifetime
     }
 
     /// <summary>An extra enricher with its own settings, for a test that needs one that behaves differently.</summary>
-    public ManagedProcess AddEnricher(string name, int port, params (string Key, string Value)[] settings)
+    public ManagedProcess AddEnricher(string name, params (string Key, string Value)[] settings)
     {
         if (Network is not null)
         {
             throw new InvalidOperationException("an extra service needs a machine of its own; add it to AllParts instead");
         }
 
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var common = new Dictionary<string, string> { ["NATS_URL"] = NatsUrl, ["STREAM_MAX_MSGS"] = StreamMaxMessages.ToString(CultureInfo.InvariantCulture) };
-        AddService(dotnet, name, "Distributed.Enricher", port, common, [("METRICS_ADDR", $"127.0.0.1:{port}"), .. settings]);
+        AddService(PipelineServices.Enricher, name, ProcessLauncher.FreePort(), [("STREAM_MAX_MSGS", StreamMaxMessages.ToString(CultureInfo.InvariantCulture)), .. settings]);
         return _parts[name];
     }
 
@@ -261,7 +236,7 @@ public class LocalProcesses : IAsyncLifetime
                     return true;
                 case "postgres":
                     await using (var connection = new NpgsqlConnection(
-                        $"Host={AddressOf("postgres")};Port={PostgresPort};Username=postgres;Password={PostgresPassword};Database=postgres;Timeout=2;Pooling=false"))
+                        $"Host={AddressOf("postgres")};Port={_postgresPort};Username=postgres;Password={PostgresPassword};Database=postgres;Timeout=2;Pooling=false"))
                     {
                         await connection.OpenAsync(cancellationToken);
                     }
@@ -305,17 +280,14 @@ public class LocalProcesses : IAsyncLifetime
         }
     }
 
-    private void AddService(string dotnet, string name, string project, int port, Dictionary<string, string> common, params (string Key, string Value)[] settings)
+    private void AddService(PipelineService service, string name, int port, IEnumerable<(string Key, string Value)> settings)
     {
         // Each service connects as its own NATS identity, as under the AppHost.
-        var identity = Distributed.Messaging.NatsIdentities.ForService(project["Distributed.".Length..].ToLowerInvariant());
-        var environment = new Dictionary<string, string>(common) { ["NATS_URL"] = NatsUrlOf(identity) };
-        foreach (var (key, value) in settings)
-        {
-            environment[key] = value;
-        }
-
-        var (fileName, arguments) = OnItsMachine(name, dotnet, [RepositoryPaths.ServiceAssembly(project)]);
+        var identity = service.Identity;
+        var environment = ProcessLauncher.ServiceEnvironment(service,
+            ProcessLauncher.NatsUrlFor(identity.User, ServiceNatsPasswords[identity.User], AddressOf("nats"), _natsPort), $"{AddressOf(name)}:{port}", settings);
+        var (fileName, arguments) = ProcessLauncher.ServiceCommand(service);
+        (fileName, arguments) = OnItsMachine(name, fileName, arguments);
         _parts[name] = new ManagedProcess(name, fileName, arguments, environment, Log(name));
         _healthUrls[name] = new Uri($"http://{AddressOf(name)}:{port}/health");
     }
@@ -324,12 +296,6 @@ public class LocalProcesses : IAsyncLifetime
         Network?.Inside(part, fileName, arguments) ?? (fileName, arguments);
 
     private string Log(string name) => Path.Combine(_stateDirectory, name + ".log");
-
-    private static readonly string[] NatsServerLocations = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server", "/usr/local/sbin/nats-server"];
-
-    private static string NatsServerPath() => NatsServerLocations.FirstOrDefault(File.Exists) ?? "nats-server";
-
-    private static string Secret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
 
     public virtual async Task DisposeAsync()
     {

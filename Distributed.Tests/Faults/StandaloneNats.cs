@@ -1,29 +1,25 @@
-using System.Security.Cryptography;
-using Distributed.AppHost.Infrastructure;
 using Distributed.Messaging;
 using NATS.Client.Core;
 
 namespace Distributed.Tests.Faults;
 
 /// <summary>
-/// A nats-server of a test's own, on free ports, with the configuration the AppHost writes: the
-/// operator and every service identity, each with a password of its own.
+/// A nats-server of a test's own, on free ports, started by <see cref="ProcessLauncher"/> with the
+/// configuration the AppHost writes: the operator and every service identity, each with a password of its own.
 /// </summary>
 public sealed class StandaloneNats : IAsyncDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("distributed-nats").FullName;
-    private readonly Dictionary<string, string> _passwords = NatsIdentities.Services.ToDictionary(identity => identity.User, _ => Secret());
-    private readonly string _operatorPassword = Secret();
+    private readonly Dictionary<string, string> _passwords = ProcessLauncher.ServicePasswords();
+    private readonly string _operatorPassword = ProcessLauncher.Secret();
     private readonly ManagedProcess _process;
 
     private StandaloneNats(bool experiments)
     {
-        Port = ServiceByHand.FreePort();
-        var config = NatsServerConfig.Write(
-            Path.Combine(_directory, "nats.conf"), $"127.0.0.1:{Port}", $"127.0.0.1:{ServiceByHand.FreePort()}", Path.Combine(_directory, "js"), experiments: experiments);
-        _process = new ManagedProcess("nats", LocalExecutables.Find("nats-server") ?? throw new InvalidOperationException("nats-server is not installed"),
-            ["-c", config], NatsServerConfig.Environment("operator", _operatorPassword, identity => _passwords[identity.User]),
-            Path.Combine(_directory, "nats.log"));
+        Port = ProcessLauncher.FreePort();
+        var (fileName, arguments, environment) = ProcessLauncher.NatsServer(
+            _directory, $"127.0.0.1:{Port}", $"127.0.0.1:{ProcessLauncher.FreePort()}", _operatorPassword, _passwords, experiments);
+        _process = new ManagedProcess("nats", fileName, arguments, environment, Path.Combine(_directory, "nats.log"));
     }
 
     public int Port { get; }
@@ -48,7 +44,7 @@ public sealed class StandaloneNats : IAsyncDisposable
     }
 
     /// <summary>The URL a service started by hand is given: its own identity's credentials.</summary>
-    public string UrlFor(NatsIdentity identity) => $"nats://{identity.User}:{_passwords[identity.User]}@127.0.0.1:{Port}";
+    public string UrlFor(NatsIdentity identity) => ProcessLauncher.NatsUrlFor(identity.User, _passwords[identity.User], "127.0.0.1", Port);
 
     /// <summary>SIGSTOP: connections stay open and nothing answers.</summary>
     public Task PauseAsync() => _process.PauseAsync();
@@ -56,7 +52,7 @@ public sealed class StandaloneNats : IAsyncDisposable
     public Task ResumeAsync() => _process.ResumeAsync();
 
     /// <summary>A connection as the operator, who may do everything.</summary>
-    public NatsConnection ConnectAsOperator() => Connect("operator", _operatorPassword, "_INBOX");
+    public NatsConnection ConnectAsOperator() => Connect(ProcessLauncher.OperatorUser, _operatorPassword, "_INBOX");
 
     /// <summary>A connection as a service's identity, with that identity's inbox prefix, as the service connects.</summary>
     public NatsConnection ConnectAs(NatsIdentity identity) => Connect(identity.User, _passwords[identity.User], identity.InboxPrefix);
@@ -82,8 +78,6 @@ public sealed class StandaloneNats : IAsyncDisposable
             return false; // not listening yet
         }
     }
-
-    private static string Secret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
     public async ValueTask DisposeAsync()
     {
