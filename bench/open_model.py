@@ -121,10 +121,11 @@ def main():
         for q in (50, 99):
             seconds_q = prometheus(a.prometheus, f"histogram_quantile({q / 100}, sum by (le) (increase(task_end_to_end_seconds_bucket[{window}s])))", at)
             result[f"e2e_p{q}_ms"] = round(seconds_q * 1000, 1)
-        # Accepted minus stored over the load's second half: > 0 means the offered rate is past what the pipeline keeps up with.
+        # Accepted/s minus stored/s over the load's second half: > 0 means the offered rate is past what
+        # the pipeline keeps up with. Each rate from its own series, as the two are scraped at different instants.
         half = max(10, math.ceil((load_end - started) / 2))
-        backlog = 'sum(http_requests_total{path="/tasks",status="202"}) - sum(results_stored_total)'
-        result["backlog_growth_per_s"] = round(prometheus(a.prometheus, f"deriv(({backlog})[{half}s:1s])", load_end), 1)
+        result["backlog_growth_per_s"] = round(prometheus(
+            a.prometheus, f'sum(rate(http_requests_total{{path="/tasks",status="202"}}[{half}s])) - sum(rate(results_stored_total[{half}s]))', load_end), 1)
     if tracked:
         wall = drained - started
         result["cores"] = {n: round((after_cpu[n] - before_cpu[n]) / wall, 3) for n in tracked if after_cpu[n] is not None}
