@@ -8,8 +8,10 @@ namespace Distributed.Tests.Faults;
 
 /// <summary>
 /// The topology as separate OS processes — nats-server, PostgreSQL, enricher, two processors,
-/// aggregator, gateway — so that a test can kill and restart any one of them. The services are
-/// started first, before NATS and PostgreSQL exist, as an operator might do by accident.
+/// aggregator, gateway — for what the AppHost cannot shape: kill -9 or SIGSTOP any one part by its
+/// PID, empty NATS's store while it is down, add an enricher with settings of its own, receive the
+/// services' spans over OTLP, and start the services first, before NATS and PostgreSQL exist, as an
+/// operator might do by accident.
 /// On loopback, or <see cref="IsolatedProcesses">each on a machine of its own</see>; each part is
 /// wired by <see cref="ProcessLauncher"/> from the AppHost's own code.
 /// </summary>

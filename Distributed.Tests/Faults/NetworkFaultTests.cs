@@ -60,12 +60,9 @@ public sealed class IsolatedProcesses() : LocalProcesses(isolated: true)
 
     public override async Task DisposeAsync()
     {
-        await base.DisposeAsync();
+        // Unmounted first: a mount point inside the state directory would stop its deletion halfway.
         SmallDisk.Unmount(PostgresDisk);
-        if (Directory.Exists(PostgresDisk))
-        {
-            Directory.Delete(PostgresDisk, recursive: true);
-        }
+        await base.DisposeAsync();
     }
 }
 

@@ -39,8 +39,9 @@ public sealed class SmallNatsDiskFixture : AppHostFixture
 
     public override async Task DisposeAsync()
     {
-        await base.DisposeAsync();
+        // Unmounted first: a mount point inside the state directory would stop its deletion halfway.
         SmallDisk.Unmount(NatsDirectory);
+        await base.DisposeAsync();
     }
 }
 
