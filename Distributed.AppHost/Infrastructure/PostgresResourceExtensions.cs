@@ -31,18 +31,12 @@ public static class PostgresResourceExtensions
     /// <summary>The superuser's password, for the server's set-up only.</summary>
     public const string SuperUserPasswordVariable = "POSTGRES_PASSWORD";
 
-    /// <summary>The connection names the aggregator reads (Distributed.Aggregator's ResultsDatabaseExtensions).</summary>
-    public const string IngestConnection = "aggregator";
+    // The connection names are those the aggregator reads (Distributed.Aggregator's ResultsDatabaseExtensions).
+    public static readonly DatabaseRole Owner = new("owner", "aggregator_owner", "aggregator_owner");
 
-    public const string OwnerConnection = "aggregator_owner";
+    public static readonly DatabaseRole Ingest = new("ingest", "aggregator_ingest", "aggregator");
 
-    public const string ReaderConnection = "aggregator_reader";
-
-    public static readonly DatabaseRole Owner = new("owner", "aggregator_owner", OwnerConnection);
-
-    public static readonly DatabaseRole Ingest = new("ingest", "aggregator_ingest", IngestConnection);
-
-    public static readonly DatabaseRole Reader = new("reader", "aggregator_reader", ReaderConnection);
+    public static readonly DatabaseRole Reader = new("reader", "aggregator_reader", "aggregator_reader");
 
     public static IReadOnlyList<DatabaseRole> Roles { get; } = [Owner, Ingest, Reader];
 
