@@ -96,11 +96,13 @@ def main():
     sampler = threading.Thread(target=sample_memory, args=(tracked, peak, stop), daemon=True)
     sampler.start()
     before_cpu, before = cpu(tracked), stored(a.aggregator)
-    started = time.time()
+    started, tool_before = time.time(), os.times()
     load = json.loads(subprocess.run(
         ["dotnet", TOOL, "load", "--url", a.gateway, "--rate", str(a.rate), "--duration", f"00:00:{seconds:02.0f}" if seconds < 60 else time.strftime("%H:%M:%S", time.gmtime(seconds))],
         capture_output=True, text=True, check=True).stdout)
-    load_end = time.time()
+    load_end, tool_after = time.time(), os.times()
+    # The load tool's own cores: a run it bounded would measure the tool, not the pipeline.
+    tool_cpu = (tool_after.children_user - tool_before.children_user) + (tool_after.children_system - tool_before.children_system)
     at_load_end = stored(a.aggregator) - before
     deadline = load_end + a.drain
     while (now := stored(a.aggregator) - before) < load["accepted"] and time.time() < deadline:
@@ -112,7 +114,7 @@ def main():
     result = {"label": a.label, **load, "stored": now, "lost": max(0, load["accepted"] - now),
               "stored_per_s_during_load": round(at_load_end / (load_end - started), 1),
               "stored_per_s": round(now / (drained - started), 1), "drain_s": round(drained - load_end, 1),
-              "backlog_at_load_end": load["accepted"] - at_load_end}
+              "backlog_at_load_end": load["accepted"] - at_load_end, "load_tool_cores": round(tool_cpu / (load_end - started), 3)}
     if not a.no_prometheus:
         # Wait for a scrape after the last row, then let Prometheus compute what the run saw.
         while prometheus(a.prometheus, "max(timestamp(results_stored_total))", time.time()) < drained and time.time() < drained + 30:

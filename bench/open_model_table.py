@@ -18,8 +18,8 @@ def main(files):
                 r = json.loads(line)
                 runs.setdefault(r["label"], []).append(r)
 
-    print("| what | runs | accepted/s | stored/s during load | backlog growth/s | end-to-end p50 ms | p99 ms | HTTP p99 ms | lost | busiest parts (cores) | peak memory MiB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| what | runs | accepted/s | stored/s during load | backlog growth/s | end-to-end p50 ms | p99 ms | HTTP p99 ms | lost | load tool cores | busiest parts (cores) | peak memory MiB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for label, rs in runs.items():
         fig = lambda key, fmt: spread([r[key] for r in rs], fmt) if all(key in r for r in rs) else "—"
         cores = collections.defaultdict(list)
@@ -32,7 +32,7 @@ def main(files):
         busiest = sorted(((statistics.median(v), k) for k, v in cores.items()), reverse=True)[:4]
         print(f"| {label} | {len(rs)} | {fig('accepted_per_s', '{:,.0f}')} | {fig('stored_per_s_during_load', '{:,.0f}')} | "
               f"{fig('backlog_growth_per_s', '{:.1f}')} | {fig('e2e_p50_ms', '{:,.0f}')} | {fig('e2e_p99_ms', '{:,.0f}')} | "
-              f"{spread([r['http_ms']['p99'] for r in rs], '{:,.1f}')} | {sum(r['lost'] for r in rs)} | "
+              f"{spread([r['http_ms']['p99'] for r in rs], '{:,.1f}')} | {sum(r['lost'] for r in rs)} | {fig('load_tool_cores', '{:.2f}')} | "
               f"{', '.join(f'{k} {c:.2f}' for c, k in busiest) or '—'} | "
               f"{', '.join(f'{k} {max(v):,.0f}' for k, v in sorted(memory.items())) or '—'} |")
 
