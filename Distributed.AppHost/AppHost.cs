@@ -8,28 +8,29 @@ var builder = DistributedApplication.CreateBuilder(args);
 var settings = AppHostSettings.From(builder.Configuration, builder.AppHostDirectory, builder.ExecutionContext.IsPublishMode);
 var nats = builder.AddNatsServer("nats", settings);
 var database = builder.AddResultsDatabase("postgres", "aggregator", settings);
+var provisioning = builder.AddTopologyOwner(nats, database);
 // The collector is a development aid (its config is a bind mount); a published model leaves it out.
 var collector = settings.Mode == InfrastructureMode.Containers && settings.Jaeger && !builder.ExecutionContext.IsPublishMode
     ? builder.AddJaegerThroughCollector(settings)
     : null;
 
-var enricher = builder.AddPipelineService<Projects.Distributed_Enricher>(PipelineServices.Enricher, settings.EnricherPort, nats, settings.Experiments, collector)
+var enricher = builder.AddPipelineService<Projects.Distributed_Enricher>(PipelineServices.Enricher, settings.EnricherPort, nats, provisioning, settings.Experiments, collector)
     .WithReplicas(settings.EnricherReplicas);
 
-var processor = builder.AddPipelineService<Projects.Distributed_Processor>(PipelineServices.Processor, settings.ProcessorPort, nats, settings.Experiments, collector)
+var processor = builder.AddPipelineService<Projects.Distributed_Processor>(PipelineServices.Processor, settings.ProcessorPort, nats, provisioning, settings.Experiments, collector)
     .WithReplicas(settings.ProcessorReplicas)
     .WaitFor(enricher)
     .WithDeadLetterCommands(DeadLetterStages.Processor);
 
 // Only connection strings, one per database role: the split-out properties would carry the passwords in plain variables.
-var aggregator = builder.AddPipelineService<Projects.Distributed_Aggregator>(PipelineServices.Aggregator, settings.AggregatorPort, nats, settings.Experiments, collector)
+var aggregator = builder.AddPipelineService<Projects.Distributed_Aggregator>(PipelineServices.Aggregator, settings.AggregatorPort, nats, provisioning, settings.Experiments, collector)
     .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)
     .WithResultsDatabase(database)
     .WithReplicas(settings.AggregatorReplicas)
     .WithPipelineCommand()
     .WithDeadLetterCommands(DeadLetterStages.Aggregator);
 
-var gateway = builder.AddPipelineService<Projects.Distributed_Gateway>(PipelineServices.Gateway, settings.GatewayPort, nats, settings.Experiments, collector);
+var gateway = builder.AddPipelineService<Projects.Distributed_Gateway>(PipelineServices.Gateway, settings.GatewayPort, nats, provisioning, settings.Experiments, collector);
 builder.AddExperiments(nats);
 
 // Experiments are opt-in: a development run has them, a published model never does.

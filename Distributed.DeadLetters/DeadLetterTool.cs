@@ -60,6 +60,8 @@ public static class DeadLetterTool
             Url = bareUrl,
             AuthOpts = NatsAuthOpts.Default with { Username = user, Password = password },
             Name = "Distributed.DeadLetters",
+            // Responders answer only the inbox prefixes of those they serve: the operator's is one.
+            InboxPrefix = NatsIdentity.InboxPrefixOf(user ?? NatsIdentities.OperatorUser),
         });
         try
         {

@@ -5,13 +5,6 @@ namespace Distributed.Gateway;
 
 public sealed class GatewayOptions
 {
-    /// <summary>How long an Idempotency-Key is remembered with its body; a day by default.</summary>
-    [ConfigurationKeyName("IDEMPOTENCY_WINDOW_SECONDS")]
-    [Range(1, 30 * 24 * 3600)]
-    public int IdempotencyWindowSeconds { get; set; } = 24 * 3600;
-
-    public TimeSpan IdempotencyWindow => TimeSpan.FromSeconds(IdempotencyWindowSeconds);
-
     /// <summary>
     /// Task submissions in progress at once; beyond it a request is answered 503 with Retry-After
     /// before its body is read. With bodies of at most 1 MiB, this bounds what requests can hold.

@@ -1,8 +1,5 @@
 using Distributed.Messaging;
-using Microsoft.Extensions.Options;
 using NATS.Client.Core;
-using NATS.Client.JetStream;
-using NATS.Client.JetStream.Models;
 using NATS.Client.KeyValueStore;
 
 namespace Distributed.Gateway;
@@ -28,7 +25,7 @@ public enum IdempotencyClaim
 /// instead of silently answered with the first task's id. Kept in a NATS key-value bucket, so
 /// every gateway replica sees the same keys and they survive a gateway restart.
 /// </summary>
-public sealed class IdempotencyStore(INatsJSContext jetStream, IOptions<GatewayOptions> options)
+public sealed class IdempotencyStore(JetStreamProvisioner topology)
 {
     public const string Bucket = IdempotencyBucket.Name;
     private INatsKVStore? _store;
@@ -63,14 +60,7 @@ public sealed class IdempotencyStore(INatsJSContext jetStream, IOptions<GatewayO
         }
     }
 
+    /// <summary>The bucket as the topology's owner declared it (IDEMPOTENCY_WINDOW_SECONDS is its MaxAge).</summary>
     private async ValueTask<INatsKVStore> StoreAsync(CancellationToken cancellationToken) =>
-        _store ??= await new NatsKVContext(jetStream).CreateOrUpdateStoreAsync(
-            new NatsKVConfig(Bucket)
-            {
-                MaxAge = options.Value.IdempotencyWindow,
-                Storage = NatsKVStorageType.File,
-                History = 1,
-                MaxBytes = PipelineTopology.IdempotencyMaxBytes,
-            },
-            cancellationToken);
+        _store ??= await topology.IdempotencyBucketAsync(cancellationToken);
 }

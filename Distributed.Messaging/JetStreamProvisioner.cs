@@ -6,27 +6,33 @@ using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
+using NATS.Client.KeyValueStore;
 
 namespace Distributed.Messaging;
 
 /// <summary>
-/// Creates the streams and durable consumers every service relies on, once NATS is reachable,
-/// and again whenever the connection comes back: a NATS that returns with an empty store (a
-/// lost volume) gets its streams and consumers back without a service restart. Each service
-/// runs it, so whichever starts first sets things up and none depends on a separate setup step.
-/// A definition NATS refuses (a conflicting stream) is reported in /health and logged once,
-/// not retried in a loop.
+/// Puts in place the streams, the bucket and the durable consumers a process relies on, once NATS
+/// is reachable, and again whenever the connection comes back or a JetStream call says one is
+/// missing. The topology has one owner: the provisioning step (<see cref="NatsIdentities.Provisioner"/>)
+/// declares all of it; a service only waits until its part exists, since its identity may neither
+/// create nor update a stream or consumer. Where NATS has no authorization at all (a service
+/// started by hand, as the original was), a service declares its own part itself. A definition
+/// NATS refuses (a conflicting stream) is reported in /health and logged once, not retried in a loop.
 /// </summary>
 public sealed partial class JetStreamProvisioner(
     NatsConnection connection,
     INatsJSContext jetStream,
     IOptions<StreamLimits> limits,
+    IOptions<TopologySettings> topology,
     NatsIdentity identity,
     NatsEndpointDescription endpoint,
     ILogger<JetStreamProvisioner> logger) : BackgroundService
 {
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ConcurrentDictionary<string, (string Stream, ConsumerConfig Config)> _consumers = new();
+    private readonly ConcurrentDictionary<string, (string Stream, ConsumerConfig Config)> _consumers = new(
+        identity == NatsIdentities.Provisioner
+            ? PipelineTopology.Consumers(topology.Value).ToDictionary(consumer => consumer.Config.Name!, consumer => consumer)
+            : []);
     private readonly SemaphoreSlim _provisioning = new(1, 1);
     private CancellationToken _stopping;
 
@@ -45,6 +51,14 @@ public sealed partial class JetStreamProvisioner(
         [.. PipelineTopology.Streams(limits.Value, replicas).Where(stream => identity.Streams.Contains(stream.Name))];
 
     private int Replicas => limits.Value.ReplicasFor(connection.ServerInfo?.ClientConnectUrls);
+
+    /// <summary>
+    /// Whether this process declares the topology: the provisioner always; a service only where
+    /// NATS asks no credentials, so nothing else would.
+    /// </summary>
+    public bool Declares => identity == NatsIdentities.Provisioner || connection.ServerInfo is { AuthRequired: false };
+
+    private bool HasBucket => identity.Streams.Contains(IdempotencyBucket.Stream);
 
     /// <summary>
     /// Following the cluster, a stream only ever gains copies: a node that is down for a while (the
@@ -83,24 +97,70 @@ public sealed partial class JetStreamProvisioner(
         await base.StopAsync(cancellationToken);
     }
 
-    /// <summary>Creates or updates a durable consumer once the streams exist, and again after NATS comes back.</summary>
+    /// <summary>
+    /// The durable consumer, once the streams exist: declared (and again after NATS comes back) where
+    /// this process declares, else as the provisioning step declared it, waited for until it exists.
+    /// </summary>
     public async Task<INatsJSConsumer> EnsureConsumerAsync(string stream, ConsumerConfig config, CancellationToken cancellationToken)
     {
-        _consumers[config.Name!] = (stream, config);
         await WaitUntilReadyAsync(cancellationToken);
+        if (Declares)
+        {
+            _consumers[config.Name!] = (stream, config);
+        }
+
         return await DependencyRetry.UntilSuccessAsync(
-            token => jetStream.CreateOrUpdateConsumerAsync(stream, config, token).AsTask(),
+            token => Declares
+                ? jetStream.CreateOrUpdateConsumerAsync(stream, config, token).AsTask()
+                : jetStream.GetConsumerAsync(stream, config.Name!, token).AsTask(),
             IsTransient,
             (ex, delay) => LogRetrying(ex.Message, delay.TotalMilliseconds),
             cancellationToken);
     }
+
+    /// <summary>The Idempotency-Key bucket, once it exists.</summary>
+    public async Task<INatsKVStore> IdempotencyBucketAsync(CancellationToken cancellationToken)
+    {
+        await WaitUntilReadyAsync(cancellationToken);
+        return await new NatsKVContext(jetStream).GetStoreAsync(IdempotencyBucket.Name, cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether every stream, the bucket and every consumer this process declares still exists: the
+    /// provisioner's watch asks every few seconds and declares again what went missing.
+    /// </summary>
+    public async Task<bool> IsInPlaceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var stream in identity.Streams)
+            {
+                await jetStream.GetStreamAsync(stream, cancellationToken: cancellationToken);
+            }
+
+            foreach (var (stream, config) in _consumers.Values)
+            {
+                await jetStream.GetConsumerAsync(stream, config.Name!, cancellationToken);
+            }
+
+            return true;
+        }
+        catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+        {
+            LogMissing(ex.Error.Description ?? "a stream or consumer");
+            return false;
+        }
+    }
+
+    /// <summary>Declares the whole topology again (the provisioner's watch, after <see cref="IsInPlaceAsync"/> said no).</summary>
+    public Task DeclareAgainAsync(CancellationToken cancellationToken) => ProvisionAsync(cancellationToken);
 
     /// <summary>
     /// Called by a consumer or publisher whose JetStream call failed: when the failure says a
     /// stream or consumer is missing, put the topology back.
     /// </summary>
     public Task RecoverAsync(Exception failure, CancellationToken cancellationToken) =>
-        failure is NatsJSException && HasProvisioned ? ProvisionAsync(cancellationToken) : Task.CompletedTask;
+        failure is NatsJSException && HasProvisioned && Declares ? ProvisionAsync(cancellationToken) : Task.CompletedTask;
 
     /// <summary>
     /// What a consume loop does when its pull fails: say so, put the topology back if the failure
@@ -146,9 +206,25 @@ public sealed partial class JetStreamProvisioner(
                 {
                     await connection.ConnectAsync();
                     replicas = Replicas;
+                    if (!Declares)
+                    {
+                        // Read, never declared: the provisioning step owns the definitions.
+                        foreach (var stream in identity.Streams)
+                        {
+                            await jetStream.GetStreamAsync(stream, cancellationToken: token);
+                        }
+
+                        return true;
+                    }
+
                     foreach (var stream in StreamsFor(replicas))
                     {
                         await jetStream.CreateOrUpdateStreamAsync(await NeverFewerCopiesAsync(stream, token), token);
+                    }
+
+                    if (HasBucket)
+                    {
+                        await new NatsKVContext(jetStream).CreateOrUpdateStoreAsync(PipelineTopology.IdempotencyBucketConfig(topology.Value, replicas), token);
                     }
 
                     foreach (var (stream, config) in _consumers.Values)
@@ -168,7 +244,15 @@ public sealed partial class JetStreamProvisioner(
                 Conflict = null;
             }
 
-            LogReady(identity.Streams.Count, replicas, limits.Value.Replicas is null ? "the servers of the cluster it is connected to, up to 3" : "NATS_STREAM_REPLICAS", _consumers.Count);
+            if (Declares)
+            {
+                LogReady(identity.Streams.Count, replicas, limits.Value.Replicas is null ? "the servers of the cluster it is connected to, up to 3" : "NATS_STREAM_REPLICAS", _consumers.Count);
+            }
+            else
+            {
+                LogInPlace(identity.Streams);
+            }
+
             _ready.TrySetResult();
         }
         catch (NatsJSApiException ex)
@@ -186,11 +270,14 @@ public sealed partial class JetStreamProvisioner(
     }
 
     /// <summary>
-    /// Connection trouble and a JetStream that is still starting (503) pass; any other API error
-    /// is a definition NATS will keep refusing, which retrying cannot fix.
+    /// Connection trouble and a JetStream that is still starting (503) pass, and so, where the
+    /// provisioning step declares, does a stream or consumer not there yet (404); any other API
+    /// error is a definition NATS will keep refusing, which retrying cannot fix.
     /// </summary>
-    private static bool IsTransient(Exception exception) =>
-        exception is NatsJSApiException api ? api.Error.Code == 503 : exception is NatsException or TimeoutException;
+    private bool IsTransient(Exception exception) =>
+        exception is NatsJSApiException api
+            ? api.Error.Code == 503 || (api.Error.Code == 404 && !Declares)
+            : exception is NatsException or TimeoutException;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connecting to NATS at {Url}")]
     private partial void LogConnecting(string url);
@@ -206,6 +293,12 @@ public sealed partial class JetStreamProvisioner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Consumer {Consumer} interrupted ({Reason}); resuming")]
     private partial void LogConsumeInterrupted(string consumer, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "JetStream ready: {Streams} in place, as the provisioning step declared them")]
+    private partial void LogInPlace(IReadOnlyList<string> streams);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "JetStream topology incomplete ({Missing}); declaring it again")]
+    private partial void LogMissing(string missing);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "JetStream topology accepted again")]
     private partial void LogConflictResolved();

@@ -49,6 +49,7 @@ public static class MessagingExtensions
         builder.Services.AddSingleton(identity);
 
         builder.Services.AddSettings<StreamLimits>(builder.Configuration);
+        builder.Services.AddSettings<TopologySettings>(builder.Configuration);
         builder.Services.AddSingleton<JetStreamProvisioner>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<JetStreamProvisioner>());
         builder.Services.AddSingleton<DeadLetterPublisher>();

@@ -1,11 +1,13 @@
 using Distributed.Contracts;
 using NATS.Client.JetStream.Models;
+using NATS.Client.KeyValueStore;
 
 namespace Distributed.Messaging;
 
 /// <summary>
-/// Every JetStream stream and durable consumer of the pipeline, in one place. Each service
-/// declares them all at start and again whenever NATS comes back (<see cref="JetStreamProvisioner"/>).
+/// Every JetStream stream, durable consumer and bucket of the pipeline, in one place. The
+/// provisioning step declares them (<see cref="JetStreamProvisioner"/>); a service declares its own
+/// only where NATS has no authorization.
 /// </summary>
 public static class PipelineTopology
 {
@@ -51,6 +53,30 @@ public static class PipelineTopology
 
     /// <summary>The most dead letters kept (the oldest go first); also the most a listing reads.</summary>
     public const int DeadLetterMaxMessages = 100_000;
+
+    /// <summary>The durable consumers, as the provisioner declares them.</summary>
+    public static IReadOnlyList<(string Stream, ConsumerConfig Config)> Consumers(TopologySettings settings) =>
+    [
+        (JetStreamNames.TasksStream, Processors(settings.ProcessorAckWait, settings.MaxDeliveries)),
+        (JetStreamNames.ResultsStream, Aggregator(settings.MaxDeliveries)),
+    ];
+
+    /// <summary>The gateway's Idempotency-Key bucket: one value per key, kept for the window, bounded.</summary>
+    public static NatsKVConfig IdempotencyBucketConfig(TopologySettings settings, int replicas = 1) => new(IdempotencyBucket.Name)
+    {
+        MaxAge = settings.IdempotencyWindow,
+        Storage = NatsKVStorageType.File,
+        History = 1,
+        MaxBytes = IdempotencyMaxBytes,
+        NumberOfReplicas = replicas,
+    };
+
+    /// <summary>
+    /// How long a delivered task may stay unacked before JetStream hands it to another replica:
+    /// comfortably more than one task can take, and short so a crashed replica's tasks move on soon.
+    /// </summary>
+    public static TimeSpan ProcessorAckWait(int processingDelayMs, int enrichTimeoutMs) =>
+        TimeSpan.FromMilliseconds(Math.Max(10_000, 3L * (processingDelayMs + enrichTimeoutMs)));
 
     /// <summary>Processor replicas share it, so each task goes to one of them.</summary>
     public static ConsumerConfig Processors(TimeSpan ackWait, int maxDeliveries) => new(JetStreamNames.ProcessorsConsumer)

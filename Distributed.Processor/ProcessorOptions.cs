@@ -44,11 +44,8 @@ public sealed class ProcessorOptions : IValidatableObject
 
     public TimeSpan EnrichTimeout => TimeSpan.FromMilliseconds(EnrichTimeoutMs);
 
-    /// <summary>
-    /// How long a delivered task may stay unacked before JetStream hands it to another replica:
-    /// comfortably more than one task can take, and short so a crashed replica's tasks move on soon.
-    /// </summary>
-    public TimeSpan AckWait => TimeSpan.FromMilliseconds(Math.Max(10_000, 3L * (ProcessingDelayMs + EnrichTimeoutMs)));
+    /// <summary>How long a delivered task may stay unacked (<see cref="PipelineTopology.ProcessorAckWait"/>).</summary>
+    public TimeSpan AckWait => PipelineTopology.ProcessorAckWait(ProcessingDelayMs, EnrichTimeoutMs);
 
     /// <summary>Exponential backoff for redelivery, capped at 30 s.</summary>
     public TimeSpan RetryDelay(ulong deliveryAttempt)

@@ -8,7 +8,7 @@ public static class ResultsDatabaseExtensions
     /// <summary>The ingest role's connection; by hand, DATABASE_URL's.</summary>
     public const string ConnectionName = "aggregator";
 
-    /// <summary>The owner's, which runs the migrations; absent, the ingest connection serves.</summary>
+    /// <summary>The owner's, which the provisioning step runs the migrations with; the aggregator never holds it.</summary>
     public const string OwnerConnectionName = "aggregator_owner";
 
     /// <summary>The query API's SELECT-only role; absent, the ingest connection serves.</summary>
@@ -16,9 +16,10 @@ public static class ResultsDatabaseExtensions
 
     /// <summary>
     /// The Aspire connection strings win; a service started by hand uses DATABASE_URL (the ingest
-    /// role, and every role when it is the only one given, as in the original), DATABASE_OWNER_URL
-    /// and DATABASE_READER_URL. Migrations run in the background so the service starts (and reports
-    /// unhealthy) while PostgreSQL is not up yet.
+    /// role, and every role when it is the only one given, as in the original) and DATABASE_READER_URL.
+    /// With one role the aggregator migrates the schema itself; with two, the provisioning step has.
+    /// The schema is awaited in the background so the service starts (and reports unhealthy) while
+    /// PostgreSQL is not up yet.
     /// </summary>
     public static void AddResultsDatabase(this IHostApplicationBuilder builder)
     {
@@ -31,12 +32,18 @@ public static class ResultsDatabaseExtensions
             : configuration[variable] is { Length: > 0 } byHand ? byHand
             : ingest;
 
+        var reader = Or(ReaderConnectionName, DatabaseUrl.ReaderVariableName);
+        var ownsSchema = reader == ingest;
         var roles = new Dictionary<string, string>
         {
             [ConnectionName] = ingest,
-            [OwnerConnectionName] = Or(OwnerConnectionName, DatabaseUrl.OwnerVariableName),
-            [ReaderConnectionName] = Or(ReaderConnectionName, DatabaseUrl.ReaderVariableName),
+            [ReaderConnectionName] = reader,
         };
+        if (ownsSchema)
+        {
+            roles[OwnerConnectionName] = ingest;
+        }
+
         foreach (var (name, value) in roles)
         {
             // Each may be a postgres:// URL, as DATABASE_URL is.
@@ -50,7 +57,12 @@ public static class ResultsDatabaseExtensions
             };
         }
 
-        builder.AddResultsContext<ResultsDbContext>(OwnerConnectionName);
+        if (ownsSchema)
+        {
+            builder.AddResultsContext<ResultsDbContext>(OwnerConnectionName);
+        }
+
+        builder.Services.AddSingleton(new ResultsRoles(ownsSchema));
         builder.AddResultsContext<ResultsIngestDbContext>(ConnectionName);
         builder.AddResultsContext<ResultsReaderDbContext>(ReaderConnectionName);
         builder.Services.AddSingleton<DatabaseMigrator>();
@@ -73,3 +85,6 @@ public static class ResultsDatabaseExtensions
             // an EF command dump per attempt.
             options => options.ConfigureWarnings(warnings => warnings.Log((RelationalEventId.CommandError, LogLevel.Debug))));
 }
+
+/// <summary>Whether the aggregator owns the results schema: only when one role does everything, as by hand.</summary>
+public sealed record ResultsRoles(bool OwnsSchema);

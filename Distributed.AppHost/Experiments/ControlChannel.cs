@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Distributed.AppHost.Infrastructure;
 using Distributed.Contracts;
+using Distributed.Messaging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 
@@ -30,7 +31,7 @@ public sealed class ControlChannel(INatsResource nats) : IAsyncDisposable
             {
                 var url = await nats.ConnectionStringExpression.GetValueAsync(cancellationToken)
                     ?? throw new InvalidOperationException("NATS has no address yet.");
-                var connection = new NatsConnection(NatsOpts.Default with { Url = url, Name = "apphost-commands" });
+                var connection = new NatsConnection(NatsOpts.Default with { Url = url, Name = "apphost-commands", InboxPrefix = NatsIdentities.OperatorInboxPrefix });
                 await connection.ConnectAsync();
                 _connection = connection;
             }

@@ -30,7 +30,7 @@ public static class NatsResourceExtensions
         IResourceBuilder<INatsResource> nats = settings.Mode == InfrastructureMode.Containers
             ? AddContainer(builder, name, settings, user.Resource, password.Resource)
             : AddLocalProcess(builder, name, settings, user.Resource, password.Resource);
-        foreach (var identity in NatsIdentities.Services)
+        foreach (var identity in NatsIdentities.All)
         {
             nats.Resource.ServicePasswords[identity.User] = GeneratedPassword(builder, $"{name}-{identity.User}-password").Resource;
         }
@@ -99,7 +99,7 @@ public static class NatsResourceExtensions
     /// </summary>
     private static void WithServicePasswords(this IResourceBuilder<IResourceWithEnvironment> node, INatsResource nats, bool publishing)
     {
-        foreach (var identity in NatsIdentities.Services)
+        foreach (var identity in NatsIdentities.All)
         {
             var password = nats.ServicePasswords[identity.User];
             if (publishing)

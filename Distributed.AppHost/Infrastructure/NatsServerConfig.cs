@@ -38,7 +38,7 @@ public static class NatsServerConfig
             [OperatorUserVariable] = Quoted(operatorUser),
             [OperatorPasswordVariable] = Quoted(operatorPassword),
         };
-        foreach (var identity in NatsIdentities.Services)
+        foreach (var identity in NatsIdentities.All)
         {
             environment[PasswordVariable(identity)] = Quoted(servicePassword(identity));
         }
@@ -71,23 +71,20 @@ public static class NatsServerConfig
 
     /// <summary>
     /// The users and what each may do, from <see cref="NatsIdentities"/>: the operator everything,
-    /// each service only its pattern. deploy/nats and deploy/k8s carry the same block (a test holds
-    /// them to this rendering). Passwords come from the environment, never from the file.
+    /// the provisioner the topology, each service only its pattern. No <c>allow_responses</c>: a
+    /// responder publishes only to the inboxes of those it answers, listed by name. deploy/nats and
+    /// deploy/k8s carry the same block (a test holds them to this rendering). Passwords come from
+    /// the environment, never from the file.
     /// </summary>
     public static string Authorization(bool experiments)
     {
         var users = new StringBuilder();
         users.Append(CultureInfo.InvariantCulture, $"    {{ user: ${OperatorUserVariable}, password: ${OperatorPasswordVariable} }}\n");
-        foreach (var identity in NatsIdentities.Services)
+        foreach (var identity in NatsIdentities.All)
         {
             users.Append(CultureInfo.InvariantCulture, $"    {{ user: \"{identity.User}\", password: ${PasswordVariable(identity)}, permissions: {{\n");
-            users.Append(CultureInfo.InvariantCulture, $"      publish: {Rule(identity.Publish)}\n");
+            users.Append(CultureInfo.InvariantCulture, $"      publish: {Rule(identity.PublishAllowed(experiments))}\n");
             users.Append(CultureInfo.InvariantCulture, $"      subscribe: {Rule(identity.SubscribeAllowed(experiments))}\n");
-            if (identity.AnswersRequests(experiments))
-            {
-                users.Append("      allow_responses: true\n");
-            }
-
             users.Append("    } }\n");
         }
 

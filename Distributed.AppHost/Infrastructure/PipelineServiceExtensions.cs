@@ -18,6 +18,7 @@ public static class PipelineServiceExtensions
         PipelineService service,
         int port,
         IResourceBuilder<IResourceWithConnectionString> nats,
+        IResourceBuilder<ProjectResource> provisioning,
         bool experiments,
         IResourceBuilder<ContainerResource>? collector)
         where TProject : IProjectMetadata, new() =>
@@ -26,6 +27,8 @@ public static class PipelineServiceExtensions
             .WithHttpEndpoint(port: port, targetPort: builder.ExecutionContext.IsPublishMode ? ContainerPort : null, name: "http")
             .WithoutListenAddress(service.ListenVariable)
             .WithReference(builder.AddNatsIdentity(nats, service.Identity), NatsUrl.ConnectionName).WaitFor(nats)
+            // The topology and the schema are in place, declared by their one owner, before any service starts.
+            .WaitForCompletion(provisioning)
             .WithEnvironment(ControlListenerExtensions.EnabledVariable, experiments ? "true" : "false")
             // Run, a service is in the AppHost's environment (Development under ./scripts/dev.sh: the
             // API reference UI is on); published, the image's default (Production).

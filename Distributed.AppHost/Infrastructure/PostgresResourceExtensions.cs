@@ -114,13 +114,28 @@ public static class PostgresResourceExtensions
         return database;
     }
 
-    /// <summary>The aggregator's three connection strings, by the names it reads, and it starts once PostgreSQL takes logins.</summary>
+    /// <summary>
+    /// The aggregator's two connection strings, ingest and reader, by the names it reads, and it starts
+    /// once PostgreSQL takes logins. Never the owner's: the schema is the provisioning step's.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithResultsDatabase(this IResourceBuilder<ProjectResource> aggregator, ResultsDatabase database) =>
         aggregator
             .WithReference(database.Ingest, Ingest.ConnectionName)
-            .WithReference(database.Owner, Owner.ConnectionName)
             .WithReference(database.Reader, Reader.ConnectionName)
             .WaitFor(database.Server);
+
+    /// <summary>The provisioning step's database: the owner's connection string, and the names of the roles it grants table rights to.</summary>
+    public static IResourceBuilder<ProjectResource> WithResultsSchemaOwner(this IResourceBuilder<ProjectResource> provisioning, ResultsDatabase database) =>
+        provisioning
+            .WithReference(database.Owner, Owner.ConnectionName)
+            .WithEnvironment(IngestRoleVariable, Ingest.Login)
+            .WithEnvironment(ReaderRoleVariable, Reader.Login)
+            .WaitFor(database.Server);
+
+    /// <summary>The variables that name the roles the provisioning step grants to (Distributed.Provisioning's options).</summary>
+    public const string IngestRoleVariable = "DATABASE_INGEST_ROLE";
+
+    public const string ReaderRoleVariable = "DATABASE_READER_ROLE";
 
     private static IResourceBuilder<ParameterResource> GeneratedPassword(IDistributedApplicationBuilder builder, string name) =>
         builder.AddParameter(name, new GenerateParameterDefault { MinLength = 24, Special = false }, secret: true, persist: true);

@@ -20,5 +20,9 @@ public static class ServiceVariables
 
     public static readonly IReadOnlyList<string> Gateway = ["IDEMPOTENCY_WINDOW_SECONDS", "GATEWAY_MAX_CONCURRENT_REQUESTS", "GATEWAY_ANSWER_DEADLINE_MS", .. Streams, .. Tracing];
 
-    public static IEnumerable<string> All => Enricher.Concat(Processor).Concat(Aggregator).Concat(Gateway).Distinct();
+    /// <summary>What shapes the streams, the bucket and the consumers the provisioning step declares (<c>TopologySettings</c>, <c>StreamLimits</c>).</summary>
+    public static readonly IReadOnlyList<string> Provisioning =
+        ["MAX_DELIVERIES", "PROCESSING_DELAY_MS", "ENRICH_TIMEOUT_MS", "IDEMPOTENCY_WINDOW_SECONDS", .. Streams];
+
+    public static IEnumerable<string> All => Enricher.Concat(Processor).Concat(Aggregator).Concat(Gateway).Concat(Provisioning).Distinct();
 }

@@ -25,7 +25,7 @@ public sealed class TopologyDocumentTests
     {
         var limits = new StreamLimits();
         var processor = new ProcessorOptions();
-        var gateway = new Distributed.Gateway.GatewayOptions();
+        var gateway = new TopologySettings();
         var text = new StringBuilder().AppendLine(Begin).AppendLine()
             .AppendLine("| stream | subjects | keeps each message | when full | limits (defaults) | duplicate window |")
             .AppendLine("|---|---|---|---|---|---|");

@@ -328,7 +328,7 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
         try
         {
             await topology.StartAsync("enricher-slow");
-            await using var nats = new NATS.Client.Core.NatsConnection(NATS.Client.Core.NatsOpts.Default with { Url = topology.NatsUrl });
+            await using var nats = Integration.NatsTestClient.Connect(topology.NatsUrl);
             var requests = Enumerable.Range(0, 20).Select(async _ =>
             {
                 var body = Encoding.UTF8.GetBytes($$"""{"request_id":"{{Guid.NewGuid()}}","task_type":"t","data":null}""");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Distributed.AppHost.Infrastructure;
+using Distributed.Messaging;
 using NATS.Client.Core;
 using Npgsql;
 
@@ -88,8 +89,11 @@ public class LocalProcesses : IAsyncLifetime
 
     public static IReadOnlyList<string> Services { get; } = ["enricher", "processor-1", "processor-2", "aggregator", "gateway"];
 
+    /// <summary>The provisioning step, staying on as the topology watch (it has no HTTP endpoint).</summary>
+    public const string Provisioning = "provision";
+
     /// <summary>Every part, dependencies first.</summary>
-    public static IReadOnlyList<string> AllParts { get; } = ["nats", "postgres", .. Services];
+    public static IReadOnlyList<string> AllParts { get; } = ["nats", "postgres", Provisioning, .. Services];
 
     public ManagedProcess this[string part] => _parts[part];
 
@@ -147,7 +151,12 @@ public class LocalProcesses : IAsyncLifetime
         (postgres, postgresArguments) = OnItsMachine("postgres", postgres, postgresArguments);
         _parts["postgres"] = new ManagedProcess("postgres", postgres, postgresArguments, postgresEnvironment, Log("postgres"));
 
-        // Services first: they must wait for their dependencies, not crash.
+        var identity = NatsIdentities.Provisioner;
+        _parts[Provisioning] = ProcessLauncher.Provisioning(
+            ProcessLauncher.NatsUrlFor(identity.User, ServiceNatsPasswords[identity.User], AddressOf("nats"), _natsPort),
+            DatabaseRolePasswords, AddressOf("postgres"), _postgresPort, common, Log(Provisioning), (file, args) => OnItsMachine(Provisioning, file, args));
+
+        // Services first: they must wait for their dependencies and the topology, not crash.
         foreach (var service in Services)
         {
             _parts[service].Start();
@@ -163,6 +172,7 @@ public class LocalProcesses : IAsyncLifetime
 
         await StartAsync("nats");
         await StartAsync("postgres");
+        await StartAsync(Provisioning);
         foreach (var service in Services)
         {
             await StartAsync(service);
@@ -244,6 +254,9 @@ public class LocalProcesses : IAsyncLifetime
                     }
 
                     return true;
+                case Provisioning:
+                    // Done when the services it provisions for say ready; here, only that it runs.
+                    return _parts[part].IsRunning;
                 default:
                     using (var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) })
                     using (var response = await client.GetAsync(_healthUrls[part], cancellationToken))

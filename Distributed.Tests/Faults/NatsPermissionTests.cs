@@ -9,9 +9,12 @@ using NATS.Client.KeyValueStore;
 namespace Distributed.Tests.Faults;
 
 /// <summary>
-/// Each service's NATS identity against a real nats-server with the AppHost's configuration: what
-/// its pattern needs works, and what it does not need is refused with a permissions violation.
-/// (That every service really works with only these rights is what every AppHost test shows.)
+/// Each NATS identity against a real nats-server with the AppHost's configuration, used as an
+/// attacker holding it would, through a raw client: what its pattern needs works, and what it does
+/// not need is refused with a permissions violation — above all, no service may create or update a
+/// stream or consumer (the provisioner owns the topology), and no responder publishes to a reply
+/// subject its asker chose. (That every service really works with only these rights is what every
+/// AppHost test shows.)
 /// </summary>
 public sealed class NatsPermissionTests : IAsyncLifetime
 {
@@ -21,16 +24,76 @@ public sealed class NatsPermissionTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _nats = await StandaloneNats.StartAsync(experiments: false);
-        // The streams and consumers as the services declare them.
+        // The whole topology, as the provisioning step declares it with its own identity.
+        await using var provisioner = Watched(_nats.ConnectAs(NatsIdentities.Provisioner), out var violations);
+        var topology = new JetStreamProvisioner(provisioner, new NatsJSContext(provisioner),
+            Microsoft.Extensions.Options.Options.Create(new StreamLimits()), Microsoft.Extensions.Options.Options.Create(new TopologySettings()),
+            NatsIdentities.Provisioner, new NatsEndpointDescription("nats://test"), Microsoft.Extensions.Logging.Abstractions.NullLogger<JetStreamProvisioner>.Instance);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await topology.StartAsync(deadline.Token);
+        await topology.WaitUntilReadyAsync(deadline.Token);
+        Assert.True(await topology.IsInPlaceAsync(deadline.Token));
+        await topology.StopAsync(CancellationToken.None);
+        Assert.Empty(violations);
+    }
+
+    /// <summary>Every stream and the bucket: what a service must neither create nor update.</summary>
+    public static TheoryData<string, string> ServicesAndStreams
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var service in NatsIdentities.Services)
+            {
+                foreach (var stream in NatsIdentities.Provisioner.Streams)
+                {
+                    data.Add(service.User, stream);
+                }
+            }
+
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ServicesAndStreams))]
+    public async Task No_service_may_create_or_update_a_stream(string service, string stream)
+    {
+        await using var connection = Watched(_nats.ConnectAs(NatsIdentities.ForService(service)), out var violations);
+        var jetStream = new NatsJSContext(connection);
+        var sealedTasks = new StreamConfig(stream, [stream == IdempotencyBucket.Stream ? IdempotencyBucket.SubjectPrefix + ">" : "x.>"]) { Sealed = true };
+
+        await AssertRefusedAsync(violations, "Publish", $"$JS.API.STREAM.UPDATE.{stream}", async Task () => await jetStream.UpdateStreamAsync(sealedTasks));
+        await AssertRefusedAsync(violations, "Publish", $"$JS.API.STREAM.CREATE.{stream}", async Task () => await jetStream.CreateStreamAsync(sealedTasks with { Sealed = false }));
+        await using var admin = _nats.ConnectAsOperator();
+        Assert.False((await new NatsJSContext(admin).GetStreamAsync(stream)).Info.Config.Sealed);
+    }
+
+    [Theory]
+    [InlineData("$JS.API.STREAM.DELETE.DEADLETTER")]
+    [InlineData("$JS.API.STREAM.PURGE.TASKS")]
+    [InlineData("$KV.IDEMPOTENCY.planted")]
+    [InlineData("tasks.planted")]
+    public async Task The_enricher_cannot_be_made_to_publish_to_a_reply_subject_its_asker_chose(string target)
+    {
+        await using var enricher = Watched(_nats.ConnectAs(NatsIdentities.Enricher), out var enricherViolations);
+        await using var processor = _nats.ConnectAs(NatsIdentities.Processor);
         await using var admin = _nats.ConnectAsOperator();
         var jetStream = new NatsJSContext(admin);
-        foreach (var stream in PipelineTopology.Streams(new StreamLimits()))
-        {
-            await jetStream.CreateOrUpdateStreamAsync(stream);
-        }
+        var tasksBefore = (await jetStream.GetStreamAsync(JetStreamNames.TasksStream)).Info.State.Messages;
 
-        await jetStream.CreateOrUpdateConsumerAsync(JetStreamNames.TasksStream, PipelineTopology.Processors(TimeSpan.FromSeconds(10), 20));
-        await jetStream.CreateOrUpdateConsumerAsync(JetStreamNames.ResultsStream, PipelineTopology.Aggregator(20));
+        // The enricher answers whatever reply subject the request carries, with an empty body: exactly
+        // the request a JetStream API subject needs.
+        var served = await AnswerOnceAsync(enricher, Subjects.EnrichRequest, JetStreamNames.EnricherQueueGroup, []);
+        await processor.PublishAsync(Subjects.EnrichRequest, Array.Empty<byte>(), replyTo: target);
+        await served;
+
+        await Integration.Eventually.MatchAsync(() => Task.FromResult(string.Join(" | ", enricherViolations)),
+            seen => seen.Contains($"Permissions Violation for Publish to \"{target}\"", StringComparison.OrdinalIgnoreCase), Deadline, "the enricher's reply refused");
+        Assert.True(await StreamExistsAsync(JetStreamNames.DeadLetterStream));
+        Assert.Equal(tasksBefore, (await jetStream.GetStreamAsync(JetStreamNames.TasksStream)).Info.State.Messages);
+        var bucket = await new NATS.Client.KeyValueStore.NatsKVContext(jetStream).GetStoreAsync(IdempotencyBucket.Name);
+        Assert.False((await bucket.TryGetEntryAsync<byte[]>("planted")).Success);
     }
 
     public async Task DisposeAsync() => await _nats.DisposeAsync();
@@ -43,10 +106,10 @@ public sealed class NatsPermissionTests : IAsyncLifetime
 
         await AllowedAsync(violations, async () =>
         {
-            await jetStream.CreateOrUpdateStreamAsync(PipelineTopology.Streams(new StreamLimits())[0]);
+            await jetStream.GetStreamAsync(JetStreamNames.TasksStream);
             var ack = await jetStream.PublishAsync(Subjects.Task("compute"), "{}"u8.ToArray(), opts: new NatsJSPubOpts { MsgId = Guid.NewGuid().ToString() });
             ack.EnsureSuccess();
-            var bucket = await new NatsKVContext(jetStream).CreateOrUpdateStoreAsync(new NatsKVConfig(IdempotencyBucket.Name) { History = 1 });
+            var bucket = await new NatsKVContext(jetStream).GetStoreAsync(IdempotencyBucket.Name);
             await bucket.CreateAsync("key", "fingerprint");
             Assert.Equal("fingerprint", (await bucket.GetEntryAsync<string>("key")).Value);
         });
@@ -68,8 +131,8 @@ public sealed class NatsPermissionTests : IAsyncLifetime
         var jetStream = new NatsJSContext(processor);
         await new NatsJSContext(admin).PublishAsync(Subjects.Task("compute"), "{}"u8.ToArray(), opts: new NatsJSPubOpts { MsgId = Guid.NewGuid().ToString() });
 
-        // Its consumer: declare, read, pull, ack.
-        var consumer = await jetStream.CreateOrUpdateConsumerAsync(JetStreamNames.TasksStream, PipelineTopology.Processors(TimeSpan.FromSeconds(10), 20));
+        // Its consumer: read, pull, ack.
+        var consumer = await jetStream.GetConsumerAsync(JetStreamNames.TasksStream, JetStreamNames.ProcessorsConsumer);
         await consumer.RefreshAsync();
         INatsJSMsg<byte[]>? task = null;
         await foreach (var msg in consumer.FetchAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1, Expires = TimeSpan.FromSeconds(2) }))
@@ -91,7 +154,10 @@ public sealed class NatsPermissionTests : IAsyncLifetime
         Assert.Empty(violations);
         Assert.Empty(enricherViolations);
 
-        // Another consumer's messages, the other stage's dead letters, tasks without JetStream, purging.
+        // Another consumer's messages, the other stage's dead letters, tasks without JetStream, purging,
+        // changing its own consumer (its delivery limit, its ack wait).
+        await AssertRefusedAsync(violations, "Publish", "$JS.API.CONSUMER.CREATE.TASKS.processors",
+            () => jetStream.CreateOrUpdateConsumerAsync(JetStreamNames.TasksStream, PipelineTopology.Processors(TimeSpan.FromHours(1), 1000)).AsTask());
         await AssertRefusedAsync(violations, "Publish", "$JS.API.CONSUMER.MSG.NEXT.RESULTS.aggregator",
             () => processor.PublishAsync("$JS.API.CONSUMER.MSG.NEXT.RESULTS.aggregator", "{\"batch\":1}"u8.ToArray()));
         await AssertRefusedAsync(violations, "Publish", "deadletter.aggregator", () => processor.PublishAsync("deadletter.aggregator", "{}"u8.ToArray()));
@@ -118,7 +184,7 @@ public sealed class NatsPermissionTests : IAsyncLifetime
     {
         await using var aggregator = Watched(_nats.ConnectAs(NatsIdentities.Aggregator), out var violations);
         var jetStream = new NatsJSContext(aggregator);
-        var consumer = await jetStream.CreateOrUpdateConsumerAsync(JetStreamNames.ResultsStream, PipelineTopology.Aggregator(20));
+        var consumer = await jetStream.GetConsumerAsync(JetStreamNames.ResultsStream, JetStreamNames.AggregatorConsumer);
         await consumer.RefreshAsync();
         (await jetStream.PublishAsync(Subjects.DeadLetter("aggregator"), "{}"u8.ToArray())).EnsureSuccess();
         Assert.Empty(violations);

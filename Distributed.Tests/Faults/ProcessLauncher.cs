@@ -19,7 +19,7 @@ namespace Distributed.Tests.Faults;
 /// </summary>
 public static class ProcessLauncher
 {
-    public const string OperatorUser = "operator";
+    public const string OperatorUser = NatsIdentities.OperatorUser;
 
     private static readonly string Dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
@@ -55,6 +55,33 @@ public static class ProcessLauncher
         return new ManagedProcess(name, fileName, arguments, environment, logFile);
     }
 
+    /// <summary>
+    /// The provisioning step by hand, as the AppHost runs its topology watch: the provisioner's NATS
+    /// identity, the owner's database URL and the roles it grants to; it declares the topology,
+    /// migrates, and stays on to declare again whatever goes missing.
+    /// </summary>
+    public static ManagedProcess Provisioning(
+        string natsUrl, IReadOnlyDictionary<DatabaseRole, string> rolePasswords, string databaseHost, int databasePort,
+        IEnumerable<(string Key, string Value)> settings, string logFile, Func<string, IReadOnlyList<string>, (string, IReadOnlyList<string>)> onItsMachine)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            [NatsUrl.VariableName] = natsUrl,
+            [DatabaseUrl.OwnerVariableName] = RoleUrl(PostgresResourceExtensions.Owner, rolePasswords, databaseHost, databasePort),
+            [PostgresResourceExtensions.IngestRoleVariable] = PostgresResourceExtensions.Ingest.Login,
+            [PostgresResourceExtensions.ReaderRoleVariable] = PostgresResourceExtensions.Reader.Login,
+            ["PROVISION_WATCH_SECONDS"] = ProvisioningExtensions.WatchSeconds.ToString(CultureInfo.InvariantCulture),
+            ["DOTNET_ENVIRONMENT"] = "Production",
+        };
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
+        var (fileName, arguments) = onItsMachine(Dotnet, [RepositoryPaths.ServiceAssembly("Distributed.Provisioning")]);
+        return new ManagedProcess("provision", fileName, arguments, environment, logFile);
+    }
+
     /// <summary>A NATS URL with one identity's credentials, as the AppHost's connection string for that identity.</summary>
     public static string NatsUrlFor(string user, string password, string host, int port) =>
         string.Create(CultureInfo.InvariantCulture, $"nats://{user}:{password}@{host}:{port}");
@@ -69,8 +96,8 @@ public static class ProcessLauncher
             ["-c", config], NatsServerConfig.Environment(OperatorUser, operatorPassword, identity => servicePasswords[identity.User]));
     }
 
-    /// <summary>A password for each service identity, as the AppHost generates one per identity.</summary>
-    public static Dictionary<string, string> ServicePasswords() => NatsIdentities.Services.ToDictionary(identity => identity.User, _ => Secret());
+    /// <summary>A password for each service identity and the provisioner's, as the AppHost generates one per identity.</summary>
+    public static Dictionary<string, string> ServicePasswords() => NatsIdentities.All.ToDictionary(identity => identity.User, _ => Secret());
 
     /// <summary>PostgreSQL as the AppHost runs it locally: scripts/run-local-postgres.sh, the superuser's and each role's password.</summary>
     public static (string FileName, IReadOnlyList<string> Arguments, Dictionary<string, string> Environment) Postgres(
@@ -93,14 +120,15 @@ public static class ProcessLauncher
     /// <summary>A password for each of the aggregator's database roles.</summary>
     public static Dictionary<DatabaseRole, string> RolePasswords() => PostgresResourceExtensions.Roles.ToDictionary(role => role, _ => Secret());
 
-    /// <summary>The aggregator's three roles by their by-hand variables (DATABASE_URL is the ingest role's).</summary>
+    /// <summary>The aggregator's two roles by their by-hand variables (DATABASE_URL is the ingest role's); the owner's is the provisioning step's.</summary>
     public static IEnumerable<(string Key, string Value)> DatabaseEnvironment(IReadOnlyDictionary<DatabaseRole, string> rolePasswords, string host, int port)
     {
-        string Url(DatabaseRole role) => string.Create(CultureInfo.InvariantCulture, $"postgres://{role.Login}:{rolePasswords[role]}@{host}:{port}/aggregator");
-        yield return (DatabaseUrl.VariableName, Url(PostgresResourceExtensions.Ingest));
-        yield return (DatabaseUrl.OwnerVariableName, Url(PostgresResourceExtensions.Owner));
-        yield return (DatabaseUrl.ReaderVariableName, Url(PostgresResourceExtensions.Reader));
+        yield return (DatabaseUrl.VariableName, RoleUrl(PostgresResourceExtensions.Ingest, rolePasswords, host, port));
+        yield return (DatabaseUrl.ReaderVariableName, RoleUrl(PostgresResourceExtensions.Reader, rolePasswords, host, port));
     }
+
+    private static string RoleUrl(DatabaseRole role, IReadOnlyDictionary<DatabaseRole, string> rolePasswords, string host, int port) =>
+        string.Create(CultureInfo.InvariantCulture, $"postgres://{role.Login}:{rolePasswords[role]}@{host}:{port}/aggregator");
 
     public static string Secret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
 

@@ -52,7 +52,7 @@ public sealed class StandaloneNats : IAsyncDisposable
     public Task ResumeAsync() => _process.ResumeAsync();
 
     /// <summary>A connection as the operator, who may do everything.</summary>
-    public NatsConnection ConnectAsOperator() => Connect(ProcessLauncher.OperatorUser, _operatorPassword, "_INBOX");
+    public NatsConnection ConnectAsOperator() => Connect(ProcessLauncher.OperatorUser, _operatorPassword, NatsIdentities.OperatorInboxPrefix);
 
     /// <summary>A connection as a service's identity, with that identity's inbox prefix, as the service connects.</summary>
     public NatsConnection ConnectAs(NatsIdentity identity) => Connect(identity.User, _passwords[identity.User], identity.InboxPrefix);

@@ -8,8 +8,8 @@ using NATS.Client.JetStream.Models;
 namespace Distributed.Tests.Faults;
 
 /// <summary>
-/// A stream NATS already holds with another definition cannot be fixed by retrying: the services
-/// say so in /health and the log, once, instead of looping. Against a real nats-server of its own.
+/// A stream NATS already holds with another definition cannot be fixed by retrying: the topology's
+/// owner says so in /health and the log, once, instead of looping. Against a real nats-server of its own.
 /// </summary>
 public sealed class TopologyConflictTests : IAsyncLifetime
 {
@@ -25,8 +25,10 @@ public sealed class TopologyConflictTests : IAsyncLifetime
         // Someone created TASKS by hand with retention the work queue cannot be changed to.
         await jetStream.CreateStreamAsync(new StreamConfig(JetStreamNames.TasksStream, [Subjects.TasksPrefix + ">"]) { Retention = StreamConfigRetention.Interest });
 
-        var topology = new JetStreamProvisioner(connection, jetStream, Microsoft.Extensions.Options.Options.Create(new StreamLimits()),
-            NatsIdentities.Gateway, new NatsEndpointDescription($"nats://127.0.0.1:{_nats.Port}"), NullLogger<JetStreamProvisioner>.Instance);
+        await using var provisioner = _nats.ConnectAs(NatsIdentities.Provisioner);
+        var topology = new JetStreamProvisioner(provisioner, new NatsJSContext(provisioner), Microsoft.Extensions.Options.Options.Create(new StreamLimits()),
+            Microsoft.Extensions.Options.Options.Create(new TopologySettings()),
+            NatsIdentities.Provisioner, new NatsEndpointDescription($"nats://127.0.0.1:{_nats.Port}"), NullLogger<JetStreamProvisioner>.Instance);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await topology.StartAsync(stop.Token);
         // ExecuteAsync finishes on a conflict rather than retrying until the service stops.
@@ -34,7 +36,7 @@ public sealed class TopologyConflictTests : IAsyncLifetime
 
         Assert.NotNull(topology.Conflict);
         Assert.Contains("NATS refused the JetStream topology", topology.Conflict, StringComparison.Ordinal);
-        var health = await new NatsHealthCheck(connection, topology, new NatsEndpointDescription("nats://test")).CheckHealthAsync(new HealthCheckContext());
+        var health = await new NatsHealthCheck(provisioner, topology, new NatsEndpointDescription("nats://test")).CheckHealthAsync(new HealthCheckContext());
         Assert.Equal(HealthStatus.Unhealthy, health.Status);
         Assert.Equal(topology.Conflict, health.Description);
 

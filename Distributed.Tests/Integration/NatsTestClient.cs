@@ -14,6 +14,7 @@ public static class NatsTestClient
         {
             Url = bare,
             AuthOpts = NatsAuthOpts.Default with { Username = user, Password = password },
+            InboxPrefix = NatsIdentity.InboxPrefixOf(user ?? NatsIdentities.OperatorUser),
         });
     }
 

@@ -48,7 +48,7 @@ public sealed class ObservabilityTests(AppHostFixture topology)
     [Fact]
     public async Task The_enricher_is_discoverable_as_a_nats_micro_service()
     {
-        await using var nats = new NatsConnection(NatsOpts.Default with { Url = await topology.NatsUrlAsync() });
+        await using var nats = NatsTestClient.Connect(await topology.NatsUrlAsync());
         var reply = await nats.RequestAsync<byte[], string>("$SRV.INFO.enricher", [], replyOpts: new NatsSubOpts { Timeout = TimeSpan.FromSeconds(5) });
 
         Assert.Contains("\"name\":\"enricher\"", reply.Data, StringComparison.Ordinal);
@@ -61,7 +61,7 @@ public sealed class ObservabilityTests(AppHostFixture topology)
     [InlineData("results.garbage", "deadletter.aggregator")]
     public async Task An_undecodable_message_is_moved_to_the_dead_letter_stream_with_its_reason(string subject, string deadLetterSubject)
     {
-        await using var nats = new NatsConnection(NatsOpts.Default with { Url = await topology.NatsUrlAsync() });
+        await using var nats = NatsTestClient.Connect(await topology.NatsUrlAsync());
         var jetStream = new NatsJSContext(nats);
         var marker = "poison-" + Guid.NewGuid().ToString("N");
         var ack = await jetStream.PublishAsync(subject, Encoding.UTF8.GetBytes("{not json " + marker));

@@ -84,7 +84,7 @@ public sealed partial class PrometheusTests(AppHostFixture topology) : IDisposab
     [Fact]
     public async Task A_dead_letter_fires_the_MessagesDeadLettered_alert()
     {
-        await using var nats = new NATS.Client.Core.NatsConnection(NATS.Client.Core.NatsOpts.Default with { Url = await topology.NatsUrlAsync() });
+        await using var nats = NatsTestClient.Connect(await topology.NatsUrlAsync());
         var ack = await new NatsJSContext(nats).PublishAsync("tasks.alerting", "{not json"u8.ToArray());
         ack.EnsureSuccess();
 
