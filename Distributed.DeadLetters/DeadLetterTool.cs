@@ -37,11 +37,9 @@ public static class DeadLetterTool
     public static Task<int> ReplayAsync(string stage, ulong? sequence, CancellationToken cancellationToken) =>
         WithArchiveAsync(async archive =>
         {
-            var replayed = await archive.ReplayAsync(stage, sequence, cancellationToken);
-            Console.WriteLine(replayed == 0
-                ? $"Nothing to replay on deadletter.{stage}."
-                : $"Replayed {replayed} dead letters of deadletter.{stage} to their original subjects.");
-            return replayed == 0 ? 1 : 0;
+            var outcome = await archive.ReplayAsync(stage, sequence, cancellationToken);
+            Console.WriteLine(DeadLetterReport.Replay(stage, outcome));
+            return outcome.Replayed == 0 ? 1 : 0;
         });
 
     public static Task<int> PurgeAsync(string stage, CancellationToken cancellationToken) =>

@@ -6,8 +6,8 @@ namespace Distributed.Gateway;
 public sealed class GatewayOptions
 {
     /// <summary>
-    /// Task submissions in progress at once; beyond it a request is answered 503 with Retry-After
-    /// before its body is read. With bodies of at most 1 MiB, this bounds what requests can hold.
+    /// Task submissions waiting on NATS at once (a slot is taken once the body has arrived); beyond
+    /// it a request is answered 503 with Retry-After at once.
     /// </summary>
     [ConfigurationKeyName("GATEWAY_MAX_CONCURRENT_REQUESTS")]
     [Range(1, 100_000)]

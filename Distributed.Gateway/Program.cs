@@ -11,7 +11,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddSettings<GatewayOptions>(builder.Configuration);
 builder.Services.AddSingleton<TaskPublisher>();
 builder.Services.AddSingleton<IdempotencyStore>();
-builder.Services.AddSubmissionConcurrencyLimit();
+builder.Services.AddSingleton<SubmissionSlots>();
 builder.AddApiDocumentation("Distributed gateway", "Accepts tasks for the pipeline (docs/contract.md).");
 
 var app = builder.Build();
@@ -19,7 +19,6 @@ var app = builder.Build();
 app.UseRequestMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseRateLimiter();
 app.MapTaskEndpoints();
 app.MapApiDocumentation();
 app.MapDefaultEndpoints();

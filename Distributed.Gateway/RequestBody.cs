@@ -43,4 +43,13 @@ public static class RequestBody
             ArrayPool<byte>.Shared.Return(chunk);
         }
     }
+
+    /// <summary>
+    /// Whether a failed read means the body came too slowly: below Kestrel's data-rate floor (its
+    /// 408), or not whole by the body deadline — not the client leaving, which is <paramref name="aborted"/>.
+    /// </summary>
+    public static bool IsTooSlow(Exception exception, CancellationToken bodyDeadline, CancellationToken aborted) =>
+        !aborted.IsCancellationRequested
+        && (exception is BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout }
+            || (exception is OperationCanceledException && bodyDeadline.IsCancellationRequested));
 }

@@ -13,7 +13,6 @@ public static class TaskEndpoints
             .WithName("SubmitTask")
             .WithTags("Tasks")
             .WithSummary("Submit a task: 202 once JetStream has stored it")
-            .RequireRateLimiting(SubmissionConcurrency.Policy)
             // The body is read as bytes (never bound), so its shape is declared for the document.
             .Accepts<TaskRequestBody>("application/json")
             .AddOpenApiOperationTransformer((operation, _, _) =>
@@ -32,6 +31,7 @@ public static class TaskEndpoints
             .Produces<TaskAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status408RequestTimeout)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -39,7 +39,7 @@ public static class TaskEndpoints
     }
 
     private static async Task<IResult> SubmitAsync(
-        HttpContext context, TaskPublisher publisher, IdempotencyStore idempotency, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
+        HttpContext context, TaskPublisher publisher, IdempotencyStore idempotency, SubmissionSlots slots, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
     {
         ExposeTraceParent(context);
         var request = context.Request;
@@ -50,7 +50,21 @@ public static class TaskEndpoints
                 $"Send the task as application/json, not '{request.ContentType ?? "no content type"}'.");
         }
 
-        var body = await RequestBody.ReadAsync(request, RequestLimits.MaxBodyBytes, cancellationToken);
+        ReadOnlyMemory<byte>? body;
+        using (var bodyDeadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            bodyDeadline.CancelAfter(RequestLimits.BodyDeadline);
+            try
+            {
+                body = await RequestBody.ReadAsync(request, RequestLimits.MaxBodyBytes, bodyDeadline.Token);
+            }
+            catch (Exception ex) when (RequestBody.IsTooSlow(ex, bodyDeadline.Token, cancellationToken))
+            {
+                context.Response.Headers.Connection = "close";
+                return Problem(StatusCodes.Status408RequestTimeout, "Body too slow", RequestLimits.BodyFloorDescription);
+            }
+        }
+
         if (body is null)
         {
             // The rest of the body is not read; the connection cannot carry another request.
@@ -62,6 +76,15 @@ public static class TaskEndpoints
         if (!TaskSubmissionParser.TryParse(body.Value, out var submission, out var error))
         {
             return Problem(error!.StatusCode, error.Title, error.Detail);
+        }
+
+        // A slot only now the body is here: a client's pace cannot hold one.
+        using var slot = slots.TryTake();
+        if (!slot.IsAcquired)
+        {
+            RetryAfter.Apply(context.Response);
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Gateway busy",
+                $"{slots.Limit} tasks are being handed to NATS already; retry after {RetryAfter.Seconds} s.");
         }
 
         // From here on the gateway waits only on NATS, and never longer than its stated deadline.

@@ -5,6 +5,9 @@ using NATS.Client.JetStream.Models;
 
 namespace Distributed.Messaging;
 
+/// <summary>What a replay did: how many dead letters went back, and which were refused, each with its reason (they stay).</summary>
+public sealed record ReplayOutcome(int Replayed, IReadOnlyList<(ulong Sequence, string Reason)> Refused);
+
 /// <summary>One dead letter: where it came from, why it is here, and the message itself.</summary>
 public sealed record DeadLetter(
     ulong Sequence, string Stage, string OriginalSubject, string Reason, ulong? Deliveries, DateTimeOffset At, NatsHeaders Headers, byte[] Payload);
@@ -52,22 +55,40 @@ public sealed class DeadLetterArchive(INatsJSContext jetStream)
     }
 
     /// <summary>
-    /// Publishes each dead letter (one by <paramref name="sequence"/>, or all of <paramref name="stage"/>)
-    /// on its original subject with its own headers, then deletes it from the dead letters.
+    /// The headers a replay carries over: the trace context and the pipeline's own. A dead letter is
+    /// written by a service, which a compromised one could fill with any header (an expected stream
+    /// sequence, a message id): the operator's replay repeats none of those.
     /// </summary>
-    /// <returns>How many were replayed.</returns>
-    public async Task<int> ReplayAsync(string stage, ulong? sequence, CancellationToken cancellationToken)
+    private static readonly HashSet<string> ReplayedHeaders =
+        new([.. PipelineTracing.TraceContextHeaderNames, MessageHeaders.SubmittedAt], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Publishes each dead letter (one by <paramref name="sequence"/>, or all of <paramref name="stage"/>)
+    /// on its original subject, then deletes it from the dead letters. The subject must be one its stage
+    /// consumes (<see cref="ReplaySubjectProblem"/>): a dead letter is written by a service, and a replay
+    /// runs with the operator's rights, so a letter naming any other subject (a JetStream API call,
+    /// another service's control subject) is refused with its reason, and stays.
+    /// </summary>
+    public async Task<ReplayOutcome> ReplayAsync(string stage, ulong? sequence, CancellationToken cancellationToken)
     {
         var letters = sequence is { } one
             ? (await GetAsync(one, cancellationToken) is { } found && found.Stage == stage ? [found] : [])
             : await ListAsync(stage, PipelineTopology.DeadLetterMaxMessages, cancellationToken);
         var stream = await jetStream.GetStreamAsync(JetStreamNames.DeadLetterStream, cancellationToken: cancellationToken);
+        var refused = new List<(ulong, string)>();
+        var replayed = 0;
         foreach (var letter in letters)
         {
+            if (ReplaySubjectProblem(stage, letter.OriginalSubject) is { } problem)
+            {
+                refused.Add((letter.Sequence, problem));
+                continue;
+            }
+
             var headers = new NatsHeaders();
             foreach (var (name, value) in letter.Headers)
             {
-                if (name is not (MessageHeaders.DeadLetterReason or MessageHeaders.DeadLetterSubject or MessageHeaders.DeadLetterDeliveries or MessageHeaders.ReplayedFrom))
+                if (ReplayedHeaders.Contains(name))
                 {
                     headers[name] = value;
                 }
@@ -79,9 +100,34 @@ public sealed class DeadLetterArchive(INatsJSContext jetStream)
             var ack = await jetStream.PublishAsync(letter.OriginalSubject, letter.Payload, headers: headers, cancellationToken: cancellationToken);
             ack.EnsureSuccess();
             await stream.DeleteMessageAsync(new StreamMsgDeleteRequest { Seq = letter.Sequence }, cancellationToken);
+            replayed++;
         }
 
-        return letters.Count;
+        return new ReplayOutcome(replayed, refused);
+    }
+
+    /// <summary>
+    /// Why a dead letter of <paramref name="stage"/> may not be replayed to <paramref name="subject"/>,
+    /// or null when it may: the processor's letters go back to <c>tasks.&lt;type&gt;</c>, the aggregator's
+    /// to <c>results.&lt;type&gt;</c>, with a type as the gateway accepts one (one token, no wildcard).
+    /// </summary>
+    public static string? ReplaySubjectProblem(string stage, string subject)
+    {
+        var prefix = stage switch
+        {
+            DeadLetterStages.Processor => Subjects.TasksPrefix,
+            DeadLetterStages.Aggregator => Subjects.ResultsPrefix,
+            _ => null,
+        };
+        if (prefix is null)
+        {
+            return $"deadletter.{stage} is no stage of the pipeline; nothing is replayed from it";
+        }
+
+        var type = subject.StartsWith(prefix, StringComparison.Ordinal) ? subject[prefix.Length..] : null;
+        return type is { Length: >= 1 and <= 64 } && type.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')
+            ? null
+            : $"its original subject '{subject}' is not one deadletter.{stage}'s stage consumes ({prefix}<task type>): refused, the letter stays";
     }
 
     /// <summary>Deletes every dead letter of <paramref name="stage"/>.</summary>

@@ -24,6 +24,20 @@ public static class DeadLetterReport
         return table.ToString();
     }
 
+    /// <summary>What a replay did, with every refused letter and its reason.</summary>
+    public static string Replay(string stage, ReplayOutcome outcome)
+    {
+        var text = new StringBuilder(outcome.Replayed == 0 && outcome.Refused.Count == 0
+            ? $"Nothing to replay on deadletter.{stage}."
+            : $"Replayed {outcome.Replayed} dead letters of deadletter.{stage} to their original subjects.");
+        foreach (var (sequence, reason) in outcome.Refused)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{Environment.NewLine}Dead letter {sequence} not replayed: {reason}.");
+        }
+
+        return text.ToString();
+    }
+
     public static string Summary(IReadOnlyList<DeadLetter> letters, string stage, int shown) =>
         letters.Count <= shown
             ? $"{letters.Count} dead letters on deadletter.{stage}"

@@ -19,6 +19,9 @@ public static class PipelineTracing
     private const string TraceParentHeader = "traceparent";
     private const string TraceStateHeader = "tracestate";
 
+    /// <summary>The W3C trace context headers a message may carry.</summary>
+    public static readonly IReadOnlyList<string> TraceContextHeaderNames = [TraceParentHeader, TraceStateHeader];
+
     public static readonly ActivitySource Source = new(SourceName);
 
     /// <summary>Starts the span of processing one message, in the trace the message carries.</summary>

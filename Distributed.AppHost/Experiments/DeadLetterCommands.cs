@@ -74,10 +74,10 @@ public static class DeadLetterCommands
 
     private static async Task<ExecuteCommandResult> ReplayAsync(ExecuteCommandContext context, string stage)
     {
-        var replayed = await (await ArchiveAsync(context)).ReplayAsync(stage, Sequence(context), context.CancellationToken);
-        return replayed == 0
-            ? CommandResults.Failure($"Nothing to replay on deadletter.{stage}.")
-            : CommandResults.Success($"Replayed {replayed} dead letters of deadletter.{stage} to their original subjects.");
+        var outcome = await (await ArchiveAsync(context)).ReplayAsync(stage, Sequence(context), context.CancellationToken);
+        return outcome.Replayed == 0
+            ? CommandResults.Failure(DeadLetterReport.Replay(stage, outcome))
+            : CommandResults.Success(DeadLetterReport.Replay(stage, outcome));
     }
 
     private static async Task<ExecuteCommandResult> PurgeAsync(ExecuteCommandContext context, string stage)

@@ -248,7 +248,7 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
             Assert.Equal(listed.Reason, (await archive.GetAsync(listed.Sequence, CancellationToken.None))!.Reason);
 
             // The cause is gone (the processors work): replayed, it is stored, once, and leaves the dead letters.
-            Assert.Equal(1, await archive.ReplayAsync("processor", listed.Sequence, CancellationToken.None));
+            Assert.Equal(1, (await archive.ReplayAsync("processor", listed.Sequence, CancellationToken.None)).Replayed);
             await Eventually.MatchAsync(() => topology.Aggregator.FindResultAsync(accepted.RequestId), r => r is not null, DrainDeadline, "the replayed task stored");
             Assert.Single(await topology.Aggregator.AllRequestIdsAsync(listed.OriginalSubject["tasks.".Length..]));
             Assert.Null(await archive.GetAsync(listed.Sequence, CancellationToken.None));
@@ -277,7 +277,7 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
         var first = await Eventually.MatchAsync(LetterAsync, l => l is not null, DrainDeadline, "the refused result in the dead letters");
         Assert.Contains("PostgreSQL 22", first!.Reason, StringComparison.Ordinal);
 
-        Assert.Equal(1, await archive.ReplayAsync("aggregator", first.Sequence, CancellationToken.None));
+        Assert.Equal(1, (await archive.ReplayAsync("aggregator", first.Sequence, CancellationToken.None)).Replayed);
 
         var again = await Eventually.MatchAsync(LetterAsync, l => l is not null && l.Sequence != first.Sequence, DrainDeadline, "the replayed result back in the dead letters");
         Assert.Contains("PostgreSQL 22", again!.Reason, StringComparison.Ordinal);

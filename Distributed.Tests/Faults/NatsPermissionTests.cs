@@ -24,17 +24,8 @@ public sealed class NatsPermissionTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _nats = await StandaloneNats.StartAsync(experiments: false);
-        // The whole topology, as the provisioning step declares it with its own identity.
-        await using var provisioner = Watched(_nats.ConnectAs(NatsIdentities.Provisioner), out var violations);
-        var topology = new JetStreamProvisioner(provisioner, new NatsJSContext(provisioner),
-            Microsoft.Extensions.Options.Options.Create(new StreamLimits()), Microsoft.Extensions.Options.Options.Create(new TopologySettings()),
-            NatsIdentities.Provisioner, new NatsEndpointDescription("nats://test"), Microsoft.Extensions.Logging.Abstractions.NullLogger<JetStreamProvisioner>.Instance);
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await topology.StartAsync(deadline.Token);
-        await topology.WaitUntilReadyAsync(deadline.Token);
-        Assert.True(await topology.IsInPlaceAsync(deadline.Token));
-        await topology.StopAsync(CancellationToken.None);
-        Assert.Empty(violations);
+        // The whole topology, as the provisioning step declares it with its own identity (a right it lacked would time the declaration out).
+        await _nats.ProvisionAsync();
     }
 
     /// <summary>Every stream and the bucket: what a service must neither create nor update.</summary>

@@ -51,6 +51,23 @@ public sealed class StandaloneNats : IAsyncDisposable
 
     public Task ResumeAsync() => _process.ResumeAsync();
 
+    /// <summary>
+    /// Declares the whole topology as the provisioning step does, with its identity and its code:
+    /// a service started against this server waits for it otherwise.
+    /// </summary>
+    public async Task ProvisionAsync(TopologySettings? settings = null)
+    {
+        await using var connection = ConnectAs(NatsIdentities.Provisioner);
+        var topology = new JetStreamProvisioner(connection, new NATS.Client.JetStream.NatsJSContext(connection),
+            Microsoft.Extensions.Options.Options.Create(new StreamLimits()), Microsoft.Extensions.Options.Options.Create(settings ?? new TopologySettings()),
+            NatsIdentities.Provisioner, new NatsEndpointDescription($"nats://127.0.0.1:{Port}"),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<JetStreamProvisioner>.Instance);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await topology.StartAsync(deadline.Token);
+        await topology.WaitUntilReadyAsync(deadline.Token);
+        await topology.StopAsync(CancellationToken.None);
+    }
+
     /// <summary>A connection as the operator, who may do everything.</summary>
     public NatsConnection ConnectAsOperator() => Connect(ProcessLauncher.OperatorUser, _operatorPassword, NatsIdentities.OperatorInboxPrefix);
 
