@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 REGISTRY=${REGISTRY:-localhost:5111}
 TAG=${TAG:-latest}
 
-for service in gateway processor enricher aggregator; do
+for service in gateway processor enricher aggregator provisioning; do
   project="Distributed.${service^}"
   echo "Building $REGISTRY/distributed-$service:$TAG from $project" >&2
   dotnet publish "$project" -c Release --os linux --arch x64 /t:PublishContainer \

@@ -28,7 +28,7 @@ kubectl get namespace "$namespace" >/dev/null 2>&1 || kubectl create namespace "
 
 # NATS: the operator, one identity per service (each allowed only its own subjects), the routes.
 nats_pairs=("operator-password=$(secret)" "route-password=$(secret)")
-for service in gateway processor enricher aggregator; do
+for service in gateway processor enricher aggregator provisioner; do
   password=$(secret)
   nats_pairs+=("$service-password=$password" "$service-url=nats://$service:$password@nats:4222")
 done
@@ -48,7 +48,10 @@ rendered=$(kubectl kustomize "${OVERLAY:-deploy/k8s}")
 if [[ "$REGISTRY" != "localhost:5111" ]]; then
   rendered=${rendered//localhost:5111\//$REGISTRY/}
 fi
+# A Job's pod template cannot change: the finished one goes, and the new one provisions again (idempotent).
+kubectl -n "$namespace" delete job provision --ignore-not-found >/dev/null
 kubectl apply -f - <<<"$rendered"
+kubectl -n "$namespace" wait --for=condition=complete job/provision --timeout=300s
 kubectl -n "$namespace" rollout status deployment/gateway --timeout=180s
 echo "gateway: http://127.0.0.1:30000  aggregator: http://127.0.0.1:30001  grafana: http://127.0.0.1:30003 (admin; password:"
 echo "  kubectl -n $namespace get secret grafana-credentials -o jsonpath='{.data.admin-password}' | base64 -d)"

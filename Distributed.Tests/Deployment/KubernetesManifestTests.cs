@@ -89,7 +89,11 @@ public sealed partial class KubernetesManifestTests
 
         var aggregator = Container(Named("Deployment", "aggregator"));
         Assert.Equal(("postgres-credentials", "ingest-url"), SecretReference(aggregator, "DATABASE_URL"));
-        Assert.Equal(("postgres-credentials", "owner-url"), SecretReference(aggregator, "DATABASE_OWNER_URL"));
+        Assert.DoesNotContain("DATABASE_OWNER_URL", Environment(aggregator).Keys);
+        var provisioning = Container(Named("Job", "provision"));
+        Assert.Equal(("postgres-credentials", "owner-url"), SecretReference(provisioning, "DATABASE_OWNER_URL"));
+        Assert.Equal(("nats-credentials", "provisioner-url"), SecretReference(provisioning, "NATS_URL"));
+        Assert.Equal(("nats-credentials", "provisioner-url"), SecretReference(Container(Named("Deployment", "topology-watch")), "NATS_URL"));
         Assert.Equal(("postgres-credentials", "reader-url"), SecretReference(aggregator, "DATABASE_READER_URL"));
         Assert.Equal(("grafana-credentials", "admin-password"), SecretReference(Container(Named("Deployment", "grafana")), "GF_SECURITY_ADMIN_PASSWORD"));
 
@@ -125,12 +129,12 @@ public sealed partial class KubernetesManifestTests
 
         var nats = policies["nats"];
         var clients = Rules(nats).Single(rule => Ports(rule).SequenceEqual(["4222"]));
-        Assert.Equal(["aggregator", "enricher", "gateway", "processor"], AppsFrom(clients).Order());
+        Assert.Equal(["aggregator", "enricher", "gateway", "processor", "provision", "topology-watch"], AppsFrom(clients).Order());
         var routes = Rules(nats).Single(rule => Ports(rule).SequenceEqual(["6222"]));
         Assert.Equal(["nats"], AppsFrom(routes));
 
         var postgres = Assert.Single(Rules(policies["postgres"]));
-        Assert.Equal(["aggregator"], AppsFrom(postgres));
+        Assert.Equal(["aggregator", "provision"], AppsFrom(postgres).Order());
         Assert.Equal(["5432"], Ports(postgres));
     }
 
@@ -270,15 +274,16 @@ public sealed partial class KubernetesManifestTests
         Assert.Equal("nats", pdb["spec"]["selector"]["matchLabels"]["app"].ToString());
     }
 
-    [Theory]
-    [InlineData("gateway")]
-    [InlineData("aggregator")]
-    [InlineData("processor")]
-    [InlineData("enricher")]
-    public void Every_service_declares_its_streams_on_three_nodes(string service)
+    [Fact]
+    public void The_topology_is_declared_on_three_nodes_by_its_owner_alone()
     {
-        // Each service declares the whole topology at start; the first to come up decides the replicas.
-        Assert.Equal("3", Environment(Container(Named("Deployment", service)))["NATS_STREAM_REPLICAS"]);
+        // The provisioning Job and the topology watch declare; the services, holding no right to, never do.
+        Assert.Equal("3", Environment(Container(Named("Job", "provision")))["NATS_STREAM_REPLICAS"]);
+        Assert.Equal("3", Environment(Container(Named("Deployment", "topology-watch")))["NATS_STREAM_REPLICAS"]);
+        foreach (var service in Services.Keys)
+        {
+            Assert.DoesNotContain("NATS_STREAM_REPLICAS", Environment(Container(Named("Deployment", service))).Keys);
+        }
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public sealed class PublishedImagesTests
     public void The_nats_entrypoint_takes_the_credentials_from_the_connection_string()
     {
         var environment = new Dictionary<string, string> { ["ConnectionStrings__nats"] = "nats://operator:7e5Secret9@localhost:4222" };
-        foreach (var identity in Distributed.Messaging.NatsIdentities.Services)
+        foreach (var identity in Distributed.Messaging.NatsIdentities.All)
         {
             environment[$"ConnectionStrings__nats_{identity.User}"] = $"nats://{identity.User}:1e{identity.User.Length}x@localhost:4222";
         }
@@ -67,13 +67,13 @@ public sealed class PublishedImagesTests
         // A stand-in nats-server that shows what the entrypoint hands to the real one.
         var (exitCode, output) = RunWithStandIn(
             "nats-server",
-            "echo \"user=$NATS_USER password=$NATS_PASSWORD gateway=$NATS_GATEWAY_PASSWORD processor=$NATS_PROCESSOR_PASSWORD enricher=$NATS_ENRICHER_PASSWORD aggregator=$NATS_AGGREGATOR_PASSWORD args=$*\"",
+            "echo \"user=$NATS_USER password=$NATS_PASSWORD gateway=$NATS_GATEWAY_PASSWORD processor=$NATS_PROCESSOR_PASSWORD enricher=$NATS_ENRICHER_PASSWORD aggregator=$NATS_AGGREGATOR_PASSWORD provisioner=$NATS_PROVISIONER_PASSWORD args=$*\"",
             Path.Combine(Deploy, "nats", "entrypoint.sh"),
             environment);
 
         Assert.True(exitCode == 0, output);
         Assert.Equal(
-            "user=\"operator\" password=\"7e5Secret9\" gateway=\"1e7x\" processor=\"1e9x\" enricher=\"1e8x\" aggregator=\"1e10x\" args=-c /etc/nats/distributed.conf",
+            "user=\"operator\" password=\"7e5Secret9\" gateway=\"1e7x\" processor=\"1e9x\" enricher=\"1e8x\" aggregator=\"1e10x\" provisioner=\"1e11x\" args=-c /etc/nats/distributed.conf",
             output.Trim());
     }
 

@@ -74,6 +74,10 @@ public class AppHostFixture : IAsyncLifetime
     public async Task<string> NatsUrlAsync() =>
         await App.GetConnectionStringAsync("nats") ?? throw new InvalidOperationException("no NATS connection string");
 
+    /// <summary>The NATS URL a service's process is given: that identity's user and password, as an attacker holding it would have.</summary>
+    public async Task<string> NatsUrlAsync(Distributed.Messaging.NatsIdentity identity) =>
+        await App.GetConnectionStringAsync($"nats-{identity.User}") ?? throw new InvalidOperationException($"no NATS connection string for {identity.User}");
+
     public virtual async Task DisposeAsync()
     {
         Gateway?.Dispose();

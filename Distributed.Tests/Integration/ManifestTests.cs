@@ -43,10 +43,12 @@ public sealed partial class ManifestTests : IAsyncLifetime
             Assert.Equal("false", EnvOf(project, "EXPERIMENTS_ENABLED"));
         }
 
-        // The aggregator's three database roles, none of them the superuser.
+        // The aggregator's two database roles, none of them the superuser; the owner's is the provisioning step's alone.
         Assert.Equal("{postgres-ingest.connectionString}", EnvOf("aggregator", "ConnectionStrings__aggregator"));
-        Assert.Equal("{postgres-owner.connectionString}", EnvOf("aggregator", "ConnectionStrings__aggregator_owner"));
+        Assert.Null(EnvOrNull("aggregator", "ConnectionStrings__aggregator_owner"));
         Assert.Equal("{postgres-reader.connectionString}", EnvOf("aggregator", "ConnectionStrings__aggregator_reader"));
+        Assert.Equal("{postgres-owner.connectionString}", EnvOf("provision", "ConnectionStrings__aggregator_owner"));
+        Assert.Equal("{nats-provisioner.connectionString}", EnvOf("provision", "ConnectionStrings__nats"));
         Assert.All(DatabaseRoles, role =>
             Assert.Contains($"Username=aggregator_{role};", Resources.GetProperty($"postgres-{role}").GetProperty("connectionString").GetString(), StringComparison.Ordinal));
         Assert.Contains("{nats-password.value}", Resources.GetProperty("nats").GetProperty("connectionString").GetString(), StringComparison.Ordinal);
@@ -156,6 +158,9 @@ public sealed partial class ManifestTests : IAsyncLifetime
     private string TypeOf(string name) => Resources.GetProperty(name).GetProperty("type").GetString()!;
 
     private string EnvOf(string name, string variable) => Resources.GetProperty(name).GetProperty("env").GetProperty(variable).GetString()!;
+
+    private string? EnvOrNull(string name, string variable) =>
+        Resources.GetProperty(name).GetProperty("env").TryGetProperty(variable, out var value) ? value.GetString() : null;
 
     private string RelativeBuildContext(string name)
     {

@@ -13,5 +13,6 @@ NATS_GATEWAY_PASSWORD="\"$(password_of "$ConnectionStrings__nats_gateway")\""
 NATS_PROCESSOR_PASSWORD="\"$(password_of "$ConnectionStrings__nats_processor")\""
 NATS_ENRICHER_PASSWORD="\"$(password_of "$ConnectionStrings__nats_enricher")\""
 NATS_AGGREGATOR_PASSWORD="\"$(password_of "$ConnectionStrings__nats_aggregator")\""
-export NATS_USER NATS_PASSWORD NATS_GATEWAY_PASSWORD NATS_PROCESSOR_PASSWORD NATS_ENRICHER_PASSWORD NATS_AGGREGATOR_PASSWORD
+NATS_PROVISIONER_PASSWORD="\"$(password_of "$ConnectionStrings__nats_provisioner")\""
+export NATS_USER NATS_PASSWORD NATS_GATEWAY_PASSWORD NATS_PROCESSOR_PASSWORD NATS_ENRICHER_PASSWORD NATS_AGGREGATOR_PASSWORD NATS_PROVISIONER_PASSWORD
 exec nats-server -c /etc/nats/distributed.conf "$@"
