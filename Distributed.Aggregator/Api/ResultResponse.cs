@@ -31,6 +31,10 @@ public sealed record TaskTypeCount(
     [property: JsonPropertyName("task_type")] string TaskType,
     [property: JsonPropertyName("count")] long Count);
 
+/// <param name="ByTaskType">The <see cref="MaxTaskTypes"/> largest task types, by count descending: bounded however many types clients invent.</param>
 public sealed record StatsResponse(
     [property: JsonPropertyName("total_results")] long TotalResults,
-    [property: JsonPropertyName("by_task_type")] IReadOnlyList<TaskTypeCount> ByTaskType);
+    [property: JsonPropertyName("by_task_type")] IReadOnlyList<TaskTypeCount> ByTaskType)
+{
+    public const int MaxTaskTypes = 1000;
+}

@@ -76,7 +76,17 @@ public static class ResultsConnectionString
     /// statement_timeout, so a PostgreSQL that stopped answering (paused, a cut link) costs a client
     /// seconds and a 503, not Npgsql's 30 s default. An operator's own value wins.
     /// </summary>
-    public static string TuneReader(string connectionString) => WithCommandTimeout(connectionString, ReaderCommandSeconds);
+    /// <summary>
+    /// Connections one replica's query API holds at most: with the ingest path's, what every replica
+    /// holds together stays under PostgreSQL's max_connections, and the roles' CONNECTION LIMITs
+    /// (deploy/postgres/initdb) hold that whatever the replica count. A request past it waits for a
+    /// connection for <see cref="ConnectSeconds"/>, then is answered 503.
+    /// </summary>
+    public const int ReaderPoolSize = 32;
+
+    public const int IngestPoolSize = 16;
+
+    public static string TuneReader(string connectionString) => WithCommandTimeout(connectionString, ReaderCommandSeconds, ReaderPoolSize);
 
     /// <summary>
     /// The ingest path's statements: a batch insert takes milliseconds, so one that has not
@@ -87,14 +97,19 @@ public static class ResultsConnectionString
     /// </summary>
     public const int IngestCommandSeconds = 5;
 
-    public static string TuneIngest(string connectionString) => WithCommandTimeout(connectionString, IngestCommandSeconds);
+    public static string TuneIngest(string connectionString) => WithCommandTimeout(connectionString, IngestCommandSeconds, IngestPoolSize);
 
-    private static string WithCommandTimeout(string connectionString, int seconds)
+    private static string WithCommandTimeout(string connectionString, int seconds, int poolSize)
     {
         var builder = new NpgsqlConnectionStringBuilder(Tune(connectionString));
         if (!Names(connectionString, "commandtimeout"))
         {
             builder.CommandTimeout = seconds;
+        }
+
+        if (!Names(connectionString, "maxpoolsize") && !Names(connectionString, "maximum pool size"))
+        {
+            builder.MaxPoolSize = poolSize;
         }
 
         return builder.ConnectionString;

@@ -29,8 +29,12 @@ public sealed class StatsReader
         var byType = await db.TaskTypeTotals.AsNoTracking()
             .OrderByDescending(t => t.Count)
             .ThenBy(t => t.TaskType)
+            .Take(StatsResponse.MaxTaskTypes)
             .Select(t => new TaskTypeCount(t.TaskType, t.Count))
             .ToListAsync(CancellationToken.None);
-        return new StatsResponse(byType.Sum(c => c.Count), byType);
+        var total = byType.Count < StatsResponse.MaxTaskTypes
+            ? byType.Sum(c => c.Count)
+            : await db.TaskTypeTotals.SumAsync(t => t.Count, CancellationToken.None);
+        return new StatsResponse(total, byType);
     }
 }

@@ -34,11 +34,15 @@ public sealed class DatabaseRoleTests(AppHostFixture topology)
     }
 
     [Fact]
-    public async Task The_ingest_role_can_neither_delete_nor_rewrite_stored_results()
+    public async Task The_ingest_role_can_neither_delete_nor_rewrite_nor_read_stored_results()
     {
         await using var ingest = await ConnectAsync("postgres-ingest");
         foreach (var statement in new[]
         {
+            // It reads back only the two columns its insert needs, never a client's payload.
+            "SELECT payload FROM results LIMIT 1",
+            "SELECT enrichment FROM results LIMIT 1",
+            "SELECT * FROM results LIMIT 1",
             "DELETE FROM results",
             "UPDATE results SET task_type = 'forged'",
             "TRUNCATE results",
@@ -48,6 +52,16 @@ public sealed class DatabaseRoleTests(AppHostFixture topology)
         {
             Assert.Equal(InsufficientPrivilege, await RefusalAsync(ingest, statement, readWrite: false));
         }
+    }
+
+    [Fact]
+    public async Task Each_role_holds_at_most_its_connection_limit_whatever_its_sessions_set()
+    {
+        await using var reader = await ConnectAsync("postgres-reader");
+        Assert.Equal(96, await ScalarAsync<int>(reader, "SELECT rolconnlimit FROM pg_roles WHERE rolname = 'aggregator_reader'"));
+        Assert.Equal(48, await ScalarAsync<int>(reader, "SELECT rolconnlimit FROM pg_roles WHERE rolname = 'aggregator_ingest'"));
+        // Only a role with CREATEROLE (none of the aggregator's) could change it.
+        Assert.Equal(InsufficientPrivilege, await RefusalAsync(reader, "ALTER ROLE aggregator_reader CONNECTION LIMIT -1", readWrite: true));
     }
 
     [Fact]

@@ -28,6 +28,11 @@ aggregator_roles_sql() {
   role aggregator_owner "${POSTGRES_OWNER_PASSWORD:?POSTGRES_OWNER_PASSWORD must be set}"
   role aggregator_ingest "${POSTGRES_INGEST_PASSWORD:?POSTGRES_INGEST_PASSWORD must be set}"
   role aggregator_reader "${POSTGRES_READER_PASSWORD:?POSTGRES_READER_PASSWORD must be set}"
+  # Binding, unlike the settings below: no session can lift its role's connection limit. Room for
+  # three aggregator replicas' pools (ResultsConnectionString: 32 reader, 16 ingest connections
+  # each), under PostgreSQL's max_connections whatever the replica count.
+  printf 'ALTER ROLE aggregator_reader CONNECTION LIMIT 96;\n'
+  printf 'ALTER ROLE aggregator_ingest CONNECTION LIMIT 48;\n'
   printf 'ALTER ROLE aggregator_reader SET default_transaction_read_only = on;\n'
   printf 'ALTER ROLE aggregator_reader SET statement_timeout = %s;\n' "$(literal "${POSTGRES_READER_TIMEOUT:-3s}")"
   # The database may not exist yet (local mode and Aspire create it next, owned by the owner);
