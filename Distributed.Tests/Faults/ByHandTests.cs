@@ -1,0 +1,59 @@
+using System.Globalization;
+using Distributed.AppHost.Infrastructure;
+using Distributed.Tests.Integration;
+
+namespace Distributed.Tests.Faults;
+
+/// <summary>
+/// A service started by hand with only the spec's variables, against a NATS without authorization
+/// (as the original was run): nothing else declares the topology there, so the service creates
+/// what it needs itself.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync")]
+public sealed class ByHandTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private readonly string _directory = Directory.CreateTempSubdirectory("distributed-by-hand").FullName;
+    private readonly int _natsPort = ProcessLauncher.FreePort();
+    private readonly int _gatewayPort = ProcessLauncher.FreePort();
+    private ManagedProcess _nats = null!;
+    private ManagedProcess _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        var natsServer = LocalExecutables.Find("nats-server") ?? throw new InvalidOperationException("nats-server is not installed");
+        _nats = new ManagedProcess("nats", natsServer,
+            ["-js", "-a", "127.0.0.1", "-p", _natsPort.ToString(CultureInfo.InvariantCulture), "-sd", Path.Combine(_directory, "jetstream")],
+            new Dictionary<string, string>(), Path.Combine(_directory, "nats.log"));
+        _nats.Start();
+        var gateway = PipelineServices.Gateway;
+        _gateway = ProcessLauncher.Service(gateway, "gateway",
+            ProcessLauncher.ServiceEnvironment(gateway, $"nats://127.0.0.1:{_natsPort}", $"127.0.0.1:{_gatewayPort}"),
+            Path.Combine(_directory, "gateway.log"));
+        _gateway.Start();
+        await ProcessLauncher.WaitHealthyAsync(_gatewayPort, Deadline);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _nats.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Without_authorization_a_service_declares_what_it_needs_and_takes_tasks()
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_gatewayPort}") };
+        await client.SubmitAsync("by-hand", "1");
+
+        // Keyed too: the Idempotency-Key bucket is its to declare here.
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/tasks", UriKind.Relative))
+        {
+            Content = new StringContent("""{"task_type":"by-hand","data":2}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", "by-hand-" + Guid.NewGuid().ToString("N"));
+        using var keyed = await client.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, keyed.StatusCode);
+    }
+}
