@@ -14,7 +14,7 @@ namespace Distributed.Tests.Unit;
 public static class ConfigurationCatalog
 {
     public static readonly Type[] SettingsTypes =
-        [typeof(ProcessorOptions), typeof(EnricherOptions), typeof(IngestionOptions), typeof(GatewayOptions), typeof(StreamLimits), typeof(TopologySettings)];
+        [typeof(ProcessorOptions), typeof(EnricherOptions), typeof(IngestionOptions), typeof(GatewayOptions), typeof(StreamLimits), typeof(TopologySettings), typeof(Distributed.Provisioning.ProvisioningOptions)];
 
     /// <summary>What a service started by hand reads.</summary>
     public static HashSet<string> ServiceVariables() =>
