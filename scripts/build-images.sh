@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REGISTRY=${REGISTRY:-localhost:5111}
-TAG=${TAG:-latest}
+# The commit, so a deployment names exactly what it runs (scripts/deploy.sh uses the same).
+TAG=${TAG:-$(git rev-parse --short=12 HEAD)}
 
 for service in gateway processor enricher aggregator provisioning; do
   project="Distributed.${service^}"

@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REGISTRY=${REGISTRY:-localhost:5111}
+# The images scripts/build-images.sh built from this commit.
+TAG=${TAG:-$(git rev-parse --short=12 HEAD)}
 namespace=distributed-system
 
 secret() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | cut -c1-40; }
@@ -45,6 +47,7 @@ ensure_secret postgres-credentials "${pg_pairs[@]}"
 ensure_secret grafana-credentials "admin-password=$(secret)"
 
 rendered=$(kubectl kustomize "${OVERLAY:-deploy/k8s}")
+rendered=${rendered//:unreleased/:$TAG}
 if [[ "$REGISTRY" != "localhost:5111" ]]; then
   rendered=${rendered//localhost:5111\//$REGISTRY/}
 fi
@@ -53,5 +56,7 @@ kubectl -n "$namespace" delete job provision --ignore-not-found >/dev/null
 kubectl apply -f - <<<"$rendered"
 kubectl -n "$namespace" wait --for=condition=complete job/provision --timeout=300s
 kubectl -n "$namespace" rollout status deployment/gateway --timeout=180s
-echo "gateway: http://127.0.0.1:30000  aggregator: http://127.0.0.1:30001  grafana: http://127.0.0.1:30003 (admin; password:"
+echo "gateway: http://127.0.0.1:30000  aggregator: http://127.0.0.1:30001"
+echo "grafana: kubectl -n $namespace port-forward svc/grafana 3003:3000, then http://127.0.0.1:3003 (admin; password:"
 echo "  kubectl -n $namespace get secret grafana-credentials -o jsonpath='{.data.admin-password}' | base64 -d)"
+echo "prometheus, jaeger: kubectl -n $namespace port-forward svc/prometheus 9092:9090 (svc/jaeger 16686:16686)"

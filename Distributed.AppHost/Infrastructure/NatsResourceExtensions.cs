@@ -17,7 +17,7 @@ public static class NatsResourceExtensions
     public const string ClientEndpointName = "tcp";
     public const string MonitorEndpointName = "monitor";
     private const string ContainerImage = "nats";
-    private const string ContainerTag = "2.10";
+    private const string ContainerTag = "2.11.10-alpine";
     private const string ClusterName = "distributed";
     private const int ContainerRoutePort = 6222;
 

@@ -28,6 +28,9 @@ public static class PostgresResourceExtensions
 {
     public const string SuperUser = "postgres";
 
+    /// <summary>deploy/postgres/Dockerfile and deploy/k8s use the same release (a test holds them together).</summary>
+    public const string ContainerTag = "18.3";
+
     /// <summary>The superuser's password, for the server's set-up only.</summary>
     public const string SuperUserPasswordVariable = "POSTGRES_PASSWORD";
 
@@ -58,6 +61,8 @@ public static class PostgresResourceExtensions
             // the roles, and the database handed to the owner. Published, the script travels inside
             // an image built from deploy/postgres, since a cluster cannot carry a bind mount.
             var container = builder.AddPostgres(serverName, password: password, port: settings.PostgresPort)
+                // One PostgreSQL everywhere a container runs it: the published image's and deploy/k8s's release.
+                .WithImageTag(ContainerTag)
                 .WithDataVolume("distributed-postgres-data")
                 .WithEnvironment("POSTGRES_DB", databaseName);
             if (builder.ExecutionContext.IsPublishMode)
