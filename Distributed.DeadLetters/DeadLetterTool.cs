@@ -51,12 +51,14 @@ public static class DeadLetterTool
 
     private static async Task<int> WithArchiveAsync(Func<DeadLetterArchive, Task<int>> act)
     {
-        var url = NatsUrl.Resolve(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        var url = NatsUrl.Resolve(configuration);
         var (bareUrl, user, password) = NatsUrl.SplitCredentials(url);
         await using var connection = new NatsConnection(NatsOpts.Default with
         {
             Url = bareUrl,
             AuthOpts = NatsAuthOpts.Default with { Username = user, Password = password },
+            TlsOpts = NatsUrl.TlsOptions(configuration),
             Name = "Distributed.DeadLetters",
             // Responders answer only the inbox prefixes of those they serve: the operator's is one.
             InboxPrefix = NatsIdentity.InboxPrefixOf(user ?? NatsIdentities.OperatorUser),

@@ -26,6 +26,7 @@ public static class MessagingExtensions
         {
             Url = bareUrl,
             AuthOpts = NatsAuthOpts.Default with { Username = user, Password = password },
+            TlsOpts = NatsUrl.TlsOptions(builder.Configuration),
             Name = builder.Environment.ApplicationName,
             InboxPrefix = identity.InboxPrefix,
             LoggerFactory = provider.GetRequiredService<ILoggerFactory>(),

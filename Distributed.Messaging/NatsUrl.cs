@@ -9,6 +9,18 @@ public static class NatsUrl
     public const string Default = "nats://localhost:4222";
     public const string VariableName = "NATS_URL";
 
+    /// <summary>
+    /// The certificate authority that signed the NATS servers' certificates (PEM), where they speak
+    /// TLS (deploy/k8s): the client then verifies the server by it. Unset, the system's trust store.
+    /// </summary>
+    public const string CaFileVariableName = "NATS_CA_FILE";
+
+    /// <summary>TLS as the server asks for it, verified against NATS_CA_FILE when that is set.</summary>
+    public static NATS.Client.Core.NatsTlsOpts TlsOptions(IConfiguration configuration) =>
+        configuration[CaFileVariableName] is { Length: > 0 } caFile
+            ? NATS.Client.Core.NatsTlsOpts.Default with { CaFile = caFile }
+            : NATS.Client.Core.NatsTlsOpts.Default;
+
     public static string Resolve(IConfiguration configuration)
     {
         var fromAspire = configuration.GetConnectionString(ConnectionName);

@@ -46,6 +46,21 @@ ensure_secret postgres-credentials "${pg_pairs[@]}"
 
 ensure_secret grafana-credentials "admin-password=$(secret)"
 
+# NATS's TLS certificate (clients and routes), signed by a certificate authority made here for this
+# deployment, unless the Secret exists (cert-manager, or your own, may write it: tls.crt, tls.key, ca.crt).
+if ! kubectl -n "$namespace" get secret nats-tls >/dev/null 2>&1; then
+  tls=$(mktemp -d)
+  trap 'rm -rf "$tls"' EXIT
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 -subj "/CN=distributed-nats-ca" \
+    -keyout "$tls/ca.key" -out "$tls/ca.crt" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=nats" -keyout "$tls/tls.key" -out "$tls/tls.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:nats,DNS:nats.%s,DNS:nats.%s.svc,DNS:*.nats-headless,DNS:*.nats-headless.%s,DNS:*.nats-headless.%s.svc\nextendedKeyUsage=serverAuth,clientAuth\n' \
+    "$namespace" "$namespace" "$namespace" "$namespace" >"$tls/ext"
+  openssl x509 -req -in "$tls/tls.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial -days 825 -extfile "$tls/ext" -out "$tls/tls.crt" 2>/dev/null
+  kubectl -n "$namespace" create secret generic nats-tls --from-file="$tls/tls.crt" --from-file="$tls/tls.key" --from-file="$tls/ca.crt" >/dev/null
+  echo "Generated Secret nats-tls" >&2
+fi
+
 rendered=$(kubectl kustomize "${OVERLAY:-deploy/k8s}")
 rendered=${rendered//:unreleased/:$TAG}
 if [[ "$REGISTRY" != "localhost:5111" ]]; then

@@ -110,8 +110,10 @@ public sealed partial class KubernetesManifestTests
         // Every Secret the tree reads is one the deploy script creates.
         var deploy = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "scripts", "deploy.sh"));
         var named = SecretNames(Rendered.Value).Distinct().ToList();
-        Assert.Equal(3, named.Count);
-        Assert.All(named, name => Assert.Contains($"ensure_secret {name}", deploy, StringComparison.Ordinal));
+        Assert.Equal(4, named.Count);
+        Assert.All(named, name => Assert.True(
+            deploy.Contains($"ensure_secret {name}", StringComparison.Ordinal) || deploy.Contains($"create secret generic {name}", StringComparison.Ordinal),
+            $"scripts/deploy.sh does not create the Secret {name}"));
     }
 
     [Fact]
@@ -157,8 +159,11 @@ public sealed partial class KubernetesManifestTests
                     : variable["valueFrom"].ToString().Contains("secretKeyRef", StringComparison.Ordinal) ? "7e5" + name.Length : "nats-0";
             }
 
+            // The Secret nats-tls, with certificates of a test authority: nats-server -t loads them.
+            TestCertificates.Write(Path.Combine(directory, "tls"), "nats", "*.nats-headless");
             var file = Path.Combine(directory, "nats-server.conf");
-            File.WriteAllText(file, config.Replace("/data", Path.Combine(directory, "data"), StringComparison.Ordinal));
+            File.WriteAllText(file, config.Replace("/data", Path.Combine(directory, "data"), StringComparison.Ordinal)
+                .Replace("/etc/nats-tls", Path.Combine(directory, "tls"), StringComparison.Ordinal));
             var (exitCode, output) = LocalTool.Run(Distributed.AppHost.Infrastructure.LocalExecutables.Find("nats-server")!, ["-t", "-c", file], environment);
             Assert.True(exitCode == 0, output);
         }
@@ -174,7 +179,9 @@ public sealed partial class KubernetesManifestTests
     private static IEnumerable<string> SecretNames(IEnumerable<YamlNode> nodes) => nodes.SelectMany(node => node switch
     {
         YamlMappingNode mapping => mapping.Children.SelectMany(child =>
-            child.Key.ToString() == "secretKeyRef" ? [child.Value["name"].ToString()] : SecretNames([child.Value])),
+            child.Key.ToString() == "secretKeyRef" ? [child.Value["name"].ToString()]
+            : child.Key.ToString() == "secret" && child.Value is YamlMappingNode volume ? [volume["secretName"].ToString()]
+            : SecretNames([child.Value])),
         YamlSequenceNode sequence => SecretNames(sequence.Children),
         _ => [],
     });

@@ -42,6 +42,34 @@ public sealed class ByHandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Over_tls_a_service_verifies_the_server_by_NATS_CA_FILE_and_takes_tasks()
+    {
+        // A NATS that speaks TLS only, with a certificate of a test authority, as deploy/k8s's does.
+        var certificates = Path.Combine(_directory, "tls");
+        TestCertificates.Write(certificates, "localhost");
+        var port = ProcessLauncher.FreePort();
+        var config = Path.Combine(_directory, "tls.conf");
+        File.WriteAllText(config, $$"""
+            listen: "127.0.0.1:{{port}}"
+            jetstream { store_dir: "{{Path.Combine(_directory, "tls-jetstream")}}" }
+            tls { cert_file: "{{certificates}}/tls.crt", key_file: "{{certificates}}/tls.key", ca_file: "{{certificates}}/ca.crt" }
+            """);
+        await using var nats = new ManagedProcess("nats-tls", LocalExecutables.Find("nats-server")!, ["-c", config], new Dictionary<string, string>(), Path.Combine(_directory, "nats-tls.log"));
+        nats.Start();
+        var gatewayPort = ProcessLauncher.FreePort();
+        var gateway = PipelineServices.Gateway;
+        await using var service = ProcessLauncher.Service(gateway, "gateway-tls",
+            ProcessLauncher.ServiceEnvironment(gateway, $"nats://localhost:{port}", $"127.0.0.1:{gatewayPort}",
+                (Distributed.Messaging.NatsUrl.CaFileVariableName, Path.Combine(certificates, "ca.crt"))),
+            Path.Combine(_directory, "gateway-tls.log"));
+        service.Start();
+        await ProcessLauncher.WaitHealthyAsync(gatewayPort, Deadline);
+
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gatewayPort}") };
+        await client.SubmitAsync("by-hand-tls", "1");
+    }
+
+    [Fact]
     public async Task Without_authorization_a_service_declares_what_it_needs_and_takes_tasks()
     {
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_gatewayPort}") };

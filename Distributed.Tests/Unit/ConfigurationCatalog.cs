@@ -22,6 +22,7 @@ public static class ConfigurationCatalog
         .. SettingsTypes.SelectMany(type => type.GetProperties()).Where(p => p.GetCustomAttribute<Microsoft.Extensions.Configuration.ConfigurationKeyNameAttribute>() is not null)
             .Select(Microsoft.Extensions.Hosting.SettingsExtensions.VariableOf),
         NatsUrl.VariableName,
+        NatsUrl.CaFileVariableName,
         DatabaseUrl.VariableName,
         DatabaseUrl.OwnerVariableName,
         DatabaseUrl.ReaderVariableName,
