@@ -27,19 +27,41 @@ public sealed class StandaloneNats : IAsyncDisposable
     /// <summary>The server's log: its permission violations are written there too.</summary>
     public string Log => _process.ReadLog();
 
+    /// <summary>
+    /// Starts a server on ports free a moment ago. Tests run in parallel, and another may take such a
+    /// port first (the server then exits, or another answers there): a start that is not ours and
+    /// listening soon is given up and made again on other ports.
+    /// </summary>
     public static async Task<StandaloneNats> StartAsync(bool experiments = false)
     {
-        var nats = new StandaloneNats(experiments);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            nats._process.Start();
-            await Integration.Eventually.MatchAsync(nats.IsListeningAsync, listening => listening, TimeSpan.FromSeconds(30), "nats-server to start");
-            return nats;
-        }
-        catch
-        {
+            var nats = new StandaloneNats(experiments);
+            try
+            {
+                nats._process.Start();
+                await Integration.Eventually.MatchAsync(async () => await nats.IsListeningAsync() || !nats._process.IsRunning, done => done,
+                    TimeSpan.FromSeconds(15), "nats-server to start");
+                if (nats._process.IsRunning && await nats.IsListeningAsync())
+                {
+                    return nats;
+                }
+
+                if (attempt == 3)
+                {
+                    throw new InvalidOperationException($"nats-server did not start three times; its log:{Environment.NewLine}{nats.Log}");
+                }
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+            }
+            catch
+            {
+                await nats.DisposeAsync();
+                throw;
+            }
+
             await nats.DisposeAsync();
-            throw;
         }
     }
 
