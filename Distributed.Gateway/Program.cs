@@ -12,6 +12,7 @@ builder.Services.AddSettings<GatewayOptions>(builder.Configuration);
 builder.Services.AddSingleton<TaskPublisher>();
 builder.Services.AddSingleton<IdempotencyStore>();
 builder.Services.AddSingleton<SubmissionSlots>();
+builder.AddApiAuthentication(ApiScopes.TasksWrite);
 builder.AddApiDocumentation("Distributed gateway", "Accepts tasks for the pipeline (docs/contract.md).");
 
 var app = builder.Build();
@@ -19,6 +20,7 @@ var app = builder.Build();
 app.UseRequestMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseApiAuthentication();
 app.MapTaskEndpoints();
 app.MapApiDocumentation();
 app.MapDefaultEndpoints();

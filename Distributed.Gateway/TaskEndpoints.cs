@@ -13,6 +13,7 @@ public static class TaskEndpoints
             .WithName("SubmitTask")
             .WithTags("Tasks")
             .WithSummary("Submit a task: 202 once JetStream has stored it")
+            .RequireAuthorization(ApiScopes.TasksWrite)
             // The body is read as bytes (never bound), so its shape is declared for the document.
             .Accepts<TaskRequestBody>("application/json")
             .AddOpenApiOperationTransformer((operation, _, _) =>

@@ -18,7 +18,7 @@ public static class ServiceVariables
 
     public static readonly IReadOnlyList<string> Aggregator = ["AGGREGATOR_BATCH_SIZE", "AGGREGATOR_FLUSH_MS", "MAX_DELIVERIES", .. Streams, .. Tracing];
 
-    public static readonly IReadOnlyList<string> Gateway = ["IDEMPOTENCY_WINDOW_SECONDS", "GATEWAY_MAX_CONCURRENT_REQUESTS", "GATEWAY_ANSWER_DEADLINE_MS", .. Streams, .. Tracing];
+    public static readonly IReadOnlyList<string> Gateway = ["AUTH_ENABLED", "IDEMPOTENCY_WINDOW_SECONDS", "GATEWAY_MAX_CONCURRENT_REQUESTS", "GATEWAY_ANSWER_DEADLINE_MS", .. Streams, .. Tracing];
 
     /// <summary>What shapes the streams, the bucket and the consumers the provisioning step declares (<c>TopologySettings</c>, <c>StreamLimits</c>).</summary>
     public static readonly IReadOnlyList<string> Provisioning =

@@ -27,6 +27,7 @@ public static class ConfigurationCatalog
         DatabaseUrl.OwnerVariableName,
         DatabaseUrl.ReaderVariableName,
         ControlListenerExtensions.EnabledVariable,
+        ApiAuthentication.EnabledVariable,
         .. new[] { ServiceAddress.Gateway, ServiceAddress.Aggregator, ServiceAddress.Processor, ServiceAddress.Enricher }.Select(a => a.Variable),
         .. Microsoft.Extensions.Hosting.Extensions.TelemetryVariables,
     ];
