@@ -18,6 +18,7 @@ builder.Services.AddHostedService<ResultConsumer>();
 builder.Services.AddConsumerBacklogMetrics(JetStreamNames.ResultsStream, JetStreamNames.AggregatorConsumer);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
+builder.AddApiAuthentication(ApiScopes.ResultsRead);
 builder.AddApiDocumentation("Distributed query API", "The stored results of the pipeline (docs/contract.md).");
 
 var app = builder.Build();
@@ -25,6 +26,7 @@ var app = builder.Build();
 app.UseRequestMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseApiAuthentication();
 app.MapResultEndpoints();
 app.MapApiDocumentation();
 app.MapDefaultEndpoints();

@@ -10,7 +10,8 @@ public static class ResultEndpoints
     public static IEndpointRouteBuilder MapResultEndpoints(this IEndpointRouteBuilder endpoints)
     {
         // Every query may meet PostgreSQL away or not migrated yet: 503 with Retry-After.
-        var api = endpoints.MapGroup(string.Empty).WithTags("Results").ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        var api = endpoints.MapGroup(string.Empty).WithTags("Results").ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireAuthorization(ApiScopes.ResultsRead);
         api.AddEndpointFilter(RequireSchemaAsync);
         api.MapGet("/results", ListAsync).WithName("ListResults")
             .WithSummary("Stored results, newest first; a Link header leads to the next page")

@@ -16,7 +16,7 @@ public static class ServiceVariables
     public static readonly IReadOnlyList<string> Processor =
         ["PROCESSING_DELAY_MS", "ENRICH_TIMEOUT_MS", "PROCESSOR_CONCURRENCY", "ENRICH_MAX_ATTEMPTS", "ENRICH_RETRY_DELAY_MS", "MAX_DELIVERIES", .. Streams, .. Tracing];
 
-    public static readonly IReadOnlyList<string> Aggregator = ["AGGREGATOR_BATCH_SIZE", "AGGREGATOR_FLUSH_MS", "MAX_DELIVERIES", .. Streams, .. Tracing];
+    public static readonly IReadOnlyList<string> Aggregator = ["AUTH_ENABLED", "AGGREGATOR_BATCH_SIZE", "AGGREGATOR_FLUSH_MS", "MAX_DELIVERIES", .. Streams, .. Tracing];
 
     public static readonly IReadOnlyList<string> Gateway = ["AUTH_ENABLED", "IDEMPOTENCY_WINDOW_SECONDS", "GATEWAY_MAX_CONCURRENT_REQUESTS", "GATEWAY_ANSWER_DEADLINE_MS", .. Streams, .. Tracing];
 

@@ -11,9 +11,10 @@ using Microsoft.IdentityModel.Tokens;
 namespace Distributed.Tests.Faults;
 
 /// <summary>
-/// The gateway with authentication on, configured as <c>dotnet user-jwts</c> configures a project
-/// (an issuer, an audience, a symmetric signing key under <c>Authentication:Schemes:Bearer</c>), and
-/// tokens minted as it mints them: only a valid token with the <c>tasks:write</c> scope may submit.
+/// The gateway and the query API with authentication on, configured as <c>dotnet user-jwts</c>
+/// configures a project (an issuer, an audience, a symmetric signing key under
+/// <c>Authentication:Schemes:Bearer</c>), and tokens minted as it mints them: only a valid token with
+/// the <c>tasks:write</c> scope may submit, only one with <c>results:read</c> may query.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync")]
 public sealed class ApiAuthenticationTests : IAsyncLifetime
@@ -24,32 +25,48 @@ public sealed class ApiAuthenticationTests : IAsyncLifetime
     private readonly byte[] _signingKey = RandomNumberGenerator.GetBytes(32);
     private readonly string _directory = Directory.CreateTempSubdirectory("distributed-auth").FullName;
     private readonly int _port = ProcessLauncher.FreePort();
+    private readonly int _aggregatorPort = ProcessLauncher.FreePort();
     private StandaloneNats _nats = null!;
     private ManagedProcess _gateway = null!;
+    private ManagedProcess _aggregator = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
     {
         _nats = await StandaloneNats.StartAsync();
         await _nats.ProvisionAsync();
+        (string, string)[] bearer =
+        [
+            (ApiAuthentication.EnabledVariable, "true"),
+            ("Authentication__Schemes__Bearer__ValidIssuer", Issuer),
+            ("Authentication__Schemes__Bearer__ValidAudiences__0", Audience),
+            ("Authentication__Schemes__Bearer__SigningKeys__0__Issuer", Issuer),
+            ("Authentication__Schemes__Bearer__SigningKeys__0__Value", Convert.ToBase64String(_signingKey)),
+        ];
         var gateway = PipelineServices.Gateway;
         _gateway = ProcessLauncher.Service(gateway, "gateway",
-            ProcessLauncher.ServiceEnvironment(gateway, _nats.UrlFor(gateway.Identity), $"127.0.0.1:{_port}",
-                (ApiAuthentication.EnabledVariable, "true"),
-                ("Authentication__Schemes__Bearer__ValidIssuer", Issuer),
-                ("Authentication__Schemes__Bearer__ValidAudiences__0", Audience),
-                ("Authentication__Schemes__Bearer__SigningKeys__0__Issuer", Issuer),
-                ("Authentication__Schemes__Bearer__SigningKeys__0__Value", Convert.ToBase64String(_signingKey))),
+            ProcessLauncher.ServiceEnvironment(gateway, _nats.UrlFor(gateway.Identity), $"127.0.0.1:{_port}", bearer),
             Path.Combine(_directory, "gateway.log"));
         _gateway.Start();
+        // No PostgreSQL behind it: a query that passes authentication meets a 503, one that does not never gets that far.
+        var aggregator = PipelineServices.Aggregator;
+        _aggregator = ProcessLauncher.Service(aggregator, "aggregator",
+            ProcessLauncher.ServiceEnvironment(aggregator, _nats.UrlFor(aggregator.Identity), $"127.0.0.1:{_aggregatorPort}",
+                [.. bearer, ("DATABASE_URL", $"postgres://nobody:nothing@127.0.0.1:{ProcessLauncher.FreePort()}/aggregator")]),
+            Path.Combine(_directory, "aggregator.log"));
+        _aggregator.Start();
         // Health stays open: probes carry no token.
         await ProcessLauncher.WaitHealthyAsync(_port, Deadline);
+        using var probe = new HttpClient();
+        await Eventually.MatchAsync(async () => (await probe.GetAsync(new Uri($"http://127.0.0.1:{_aggregatorPort}/alive"))).StatusCode,
+            status => status == HttpStatusCode.OK, Deadline, "the aggregator alive");
         _client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
     }
 
     public async Task DisposeAsync()
     {
         _client?.Dispose();
+        await _aggregator.DisposeAsync();
         await _gateway.DisposeAsync();
         await _nats.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
@@ -84,6 +101,39 @@ public sealed class ApiAuthenticationTests : IAsyncLifetime
     {
         using var response = await SubmitAsync(Token(_signingKey, ApiScopes.TasksWrite));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/results")]
+    [InlineData("/results/00000000-0000-0000-0000-000000000001")]
+    [InlineData("/stats")]
+    public async Task The_query_api_answers_only_a_token_with_results_read(string path)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_aggregatorPort}") };
+        async Task<HttpResponseMessage> GetAsync(string? token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+            if (token is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+
+            return await client.SendAsync(request);
+        }
+
+        using (var anonymous = await GetAsync(null))
+        {
+            await AssertProblemAsync(anonymous, HttpStatusCode.Unauthorized);
+        }
+
+        using (var writer = await GetAsync(Token(_signingKey, ApiScopes.TasksWrite)))
+        {
+            await AssertProblemAsync(writer, HttpStatusCode.Forbidden);
+        }
+
+        // Admitted: what answers now is the query API itself (here, that its database is away).
+        using var reader = await GetAsync(Token(_signingKey, ApiScopes.ResultsRead));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, reader.StatusCode);
     }
 
     private static string Token(byte[] key, string scope) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
