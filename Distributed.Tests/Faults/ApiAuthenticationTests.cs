@@ -31,7 +31,21 @@ public sealed class ApiAuthenticationTests : IAsyncLifetime
     private ManagedProcess _aggregator = null!;
     private HttpClient _client = null!;
 
+    /// <summary>xunit does not dispose a fixture whose start failed: what started is stopped here then.</summary>
     public async Task InitializeAsync()
+    {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
     {
         _nats = await StandaloneNats.StartAsync();
         await _nats.ProvisionAsync();
@@ -66,9 +80,21 @@ public sealed class ApiAuthenticationTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         _client?.Dispose();
-        await _aggregator.DisposeAsync();
-        await _gateway.DisposeAsync();
-        await _nats.DisposeAsync();
+        if (_aggregator is not null)
+        {
+            await _aggregator.DisposeAsync();
+        }
+
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+
+        if (_nats is not null)
+        {
+            await _nats.DisposeAsync();
+        }
+
         Directory.Delete(_directory, recursive: true);
     }
 

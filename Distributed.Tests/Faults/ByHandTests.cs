@@ -19,7 +19,21 @@ public sealed class ByHandTests : IAsyncLifetime
     private ManagedProcess _nats = null!;
     private ManagedProcess _gateway = null!;
 
+    /// <summary>xunit does not dispose a fixture whose start failed: what started is stopped here then.</summary>
     public async Task InitializeAsync()
+    {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
     {
         var natsServer = LocalExecutables.Find("nats-server") ?? throw new InvalidOperationException("nats-server is not installed");
         _nats = new ManagedProcess("nats", natsServer,
@@ -36,8 +50,16 @@ public sealed class ByHandTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _gateway.DisposeAsync();
-        await _nats.DisposeAsync();
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+
+        if (_nats is not null)
+        {
+            await _nats.DisposeAsync();
+        }
+
         Directory.Delete(_directory, recursive: true);
     }
 

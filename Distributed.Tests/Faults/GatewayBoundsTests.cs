@@ -30,7 +30,21 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
     private StandaloneNats _nats = null!;
     private ManagedProcess _gateway = null!;
 
+    /// <summary>xunit does not dispose a fixture whose start failed: what started is stopped here then.</summary>
     public async Task InitializeAsync()
+    {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
     {
         _nats = await StandaloneNats.StartAsync();
         await _nats.ProvisionAsync(new TopologySettings { IdempotencyWindowSeconds = IdempotencyWindowSeconds });
@@ -47,8 +61,16 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
 
     public async Task DisposeAsync()
     {
-        await _gateway.DisposeAsync();
-        await _nats.DisposeAsync();
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+
+        if (_nats is not null)
+        {
+            await _nats.DisposeAsync();
+        }
+
         Directory.Delete(_directory, recursive: true);
     }
 
