@@ -17,7 +17,7 @@ namespace Distributed.Tests.Faults;
 /// the <c>tasks:write</c> scope may submit, only one with <c>results:read</c> may query.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync")]
-public sealed class ApiAuthenticationTests : IAsyncLifetime
+public sealed class ApiAuthenticationTests : StartedProcesses
 {
     private const string Issuer = "dotnet-user-jwts";
     private const string Audience = "distributed-gateway";
@@ -31,21 +31,7 @@ public sealed class ApiAuthenticationTests : IAsyncLifetime
     private ManagedProcess _aggregator = null!;
     private HttpClient _client = null!;
 
-    /// <summary>xunit does not dispose a fixture whose start failed: what started is stopped here then.</summary>
-    public async Task InitializeAsync()
-    {
-        try
-        {
-            await StartAsync();
-        }
-        catch
-        {
-            await DisposeAsync();
-            throw;
-        }
-    }
-
-    private async Task StartAsync()
+    protected override async Task StartAsync()
     {
         _nats = await StandaloneNats.StartAsync();
         await _nats.ProvisionAsync();
@@ -77,7 +63,7 @@ public sealed class ApiAuthenticationTests : IAsyncLifetime
         _client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _client?.Dispose();
         if (_aggregator is not null)

@@ -10,7 +10,7 @@ namespace Distributed.Tests.Faults;
 /// what it needs itself.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync")]
-public sealed class ByHandTests : IAsyncLifetime
+public sealed class ByHandTests : StartedProcesses
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly string _directory = Directory.CreateTempSubdirectory("distributed-by-hand").FullName;
@@ -19,21 +19,7 @@ public sealed class ByHandTests : IAsyncLifetime
     private ManagedProcess _nats = null!;
     private ManagedProcess _gateway = null!;
 
-    /// <summary>xunit does not dispose a fixture whose start failed: what started is stopped here then.</summary>
-    public async Task InitializeAsync()
-    {
-        try
-        {
-            await StartAsync();
-        }
-        catch
-        {
-            await DisposeAsync();
-            throw;
-        }
-    }
-
-    private async Task StartAsync()
+    protected override async Task StartAsync()
     {
         var natsServer = LocalExecutables.Find("nats-server") ?? throw new InvalidOperationException("nats-server is not installed");
         _nats = new ManagedProcess("nats", natsServer,
@@ -48,7 +34,7 @@ public sealed class ByHandTests : IAsyncLifetime
         await ProcessLauncher.WaitHealthyAsync(_gatewayPort, Deadline);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         if (_gateway is not null)
         {

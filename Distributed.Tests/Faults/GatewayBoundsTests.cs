@@ -18,7 +18,7 @@ namespace Distributed.Tests.Faults;
 /// answer comes by a deadline, whether or not NATS answers.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync")]
-public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
+public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper output) : StartedProcesses
 {
     private const int SlowClients = 300;
     private const int ConcurrencyLimit = 256;
@@ -30,21 +30,7 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
     private StandaloneNats _nats = null!;
     private ManagedProcess _gateway = null!;
 
-    /// <summary>xunit does not dispose a fixture whose start failed: what started is stopped here then.</summary>
-    public async Task InitializeAsync()
-    {
-        try
-        {
-            await StartAsync();
-        }
-        catch
-        {
-            await DisposeAsync();
-            throw;
-        }
-    }
-
-    private async Task StartAsync()
+    protected override async Task StartAsync()
     {
         _nats = await StandaloneNats.StartAsync();
         await _nats.ProvisionAsync(new TopologySettings { IdempotencyWindowSeconds = IdempotencyWindowSeconds });
@@ -59,7 +45,7 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
         await ProcessLauncher.WaitHealthyAsync(_port, Deadline);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         if (_gateway is not null)
         {
