@@ -16,24 +16,21 @@ namespace Distributed.Tests.Faults;
 /// <c>Authentication:Schemes:Bearer</c>), and tokens minted as it mints them: only a valid token with
 /// the <c>tasks:write</c> scope may submit, only one with <c>results:read</c> may query.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync")]
-public sealed class ApiAuthenticationTests : StartedProcesses
+public sealed class ApiAuthenticationTests() : StartedProcesses("distributed-auth")
 {
     private const string Issuer = "dotnet-user-jwts";
     private const string Audience = "distributed-gateway";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly byte[] _signingKey = RandomNumberGenerator.GetBytes(32);
-    private readonly string _directory = Directory.CreateTempSubdirectory("distributed-auth").FullName;
     private readonly int _port = ProcessLauncher.FreePort();
     private readonly int _aggregatorPort = ProcessLauncher.FreePort();
     private StandaloneNats _nats = null!;
     private ManagedProcess _gateway = null!;
     private ManagedProcess _aggregator = null!;
-    private HttpClient _client = null!;
 
     protected override async Task StartAsync()
     {
-        _nats = await StandaloneNats.StartAsync();
+        _nats = Track(await StandaloneNats.StartAsync());
         await _nats.ProvisionAsync();
         (string, string)[] bearer =
         [
@@ -44,44 +41,22 @@ public sealed class ApiAuthenticationTests : StartedProcesses
             ("Authentication__Schemes__Bearer__SigningKeys__0__Value", Convert.ToBase64String(_signingKey)),
         ];
         var gateway = PipelineServices.Gateway;
-        _gateway = ProcessLauncher.Service(gateway, "gateway",
+        _gateway = Track(ProcessLauncher.Service(gateway, "gateway",
             ProcessLauncher.ServiceEnvironment(gateway, _nats.UrlFor(gateway.Identity), $"127.0.0.1:{_port}", bearer),
-            Path.Combine(_directory, "gateway.log"));
+            Path.Combine(WorkDirectory, "gateway.log")));
         _gateway.Start();
         // No PostgreSQL behind it: a query that passes authentication meets a 503, one that does not never gets that far.
         var aggregator = PipelineServices.Aggregator;
-        _aggregator = ProcessLauncher.Service(aggregator, "aggregator",
+        _aggregator = Track(ProcessLauncher.Service(aggregator, "aggregator",
             ProcessLauncher.ServiceEnvironment(aggregator, _nats.UrlFor(aggregator.Identity), $"127.0.0.1:{_aggregatorPort}",
                 [.. bearer, ("DATABASE_URL", $"postgres://nobody:nothing@127.0.0.1:{ProcessLauncher.FreePort()}/aggregator")]),
-            Path.Combine(_directory, "aggregator.log"));
+            Path.Combine(WorkDirectory, "aggregator.log")));
         _aggregator.Start();
         // Health stays open: probes carry no token.
         await ProcessLauncher.WaitHealthyAsync(_port, Deadline);
         using var probe = new HttpClient();
         await Eventually.MatchAsync(async () => (await probe.GetAsync(new Uri($"http://127.0.0.1:{_aggregatorPort}/alive"))).StatusCode,
             status => status == HttpStatusCode.OK, Deadline, "the aggregator alive");
-        _client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
-    }
-
-    public override async Task DisposeAsync()
-    {
-        _client?.Dispose();
-        if (_aggregator is not null)
-        {
-            await _aggregator.DisposeAsync();
-        }
-
-        if (_gateway is not null)
-        {
-            await _gateway.DisposeAsync();
-        }
-
-        if (_nats is not null)
-        {
-            await _nats.DisposeAsync();
-        }
-
-        Directory.Delete(_directory, recursive: true);
     }
 
     [Fact]
@@ -168,7 +143,8 @@ public sealed class ApiAuthenticationTests : StartedProcesses
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        return await _client.SendAsync(request);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
+        return await client.SendAsync(request);
     }
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)

@@ -9,11 +9,9 @@ namespace Distributed.Tests.Faults;
 /// (as the original was run): nothing else declares the topology there, so the service creates
 /// what it needs itself.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync")]
-public sealed class ByHandTests : StartedProcesses
+public sealed class ByHandTests() : StartedProcesses("distributed-by-hand")
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private readonly string _directory = Directory.CreateTempSubdirectory("distributed-by-hand").FullName;
     private readonly int _natsPort = ProcessLauncher.FreePort();
     private readonly int _gatewayPort = ProcessLauncher.FreePort();
     private ManagedProcess _nats = null!;
@@ -22,54 +20,40 @@ public sealed class ByHandTests : StartedProcesses
     protected override async Task StartAsync()
     {
         var natsServer = LocalExecutables.Find("nats-server") ?? throw new InvalidOperationException("nats-server is not installed");
-        _nats = new ManagedProcess("nats", natsServer,
-            ["-js", "-a", "127.0.0.1", "-p", _natsPort.ToString(CultureInfo.InvariantCulture), "-sd", Path.Combine(_directory, "jetstream")],
-            new Dictionary<string, string>(), Path.Combine(_directory, "nats.log"));
+        _nats = Track(new ManagedProcess("nats", natsServer,
+            ["-js", "-a", "127.0.0.1", "-p", _natsPort.ToString(CultureInfo.InvariantCulture), "-sd", Path.Combine(WorkDirectory, "jetstream")],
+            new Dictionary<string, string>(), Path.Combine(WorkDirectory, "nats.log")));
         _nats.Start();
         var gateway = PipelineServices.Gateway;
-        _gateway = ProcessLauncher.Service(gateway, "gateway",
+        _gateway = Track(ProcessLauncher.Service(gateway, "gateway",
             ProcessLauncher.ServiceEnvironment(gateway, $"nats://127.0.0.1:{_natsPort}", $"127.0.0.1:{_gatewayPort}"),
-            Path.Combine(_directory, "gateway.log"));
+            Path.Combine(WorkDirectory, "gateway.log")));
         _gateway.Start();
         await ProcessLauncher.WaitHealthyAsync(_gatewayPort, Deadline);
     }
 
-    public override async Task DisposeAsync()
-    {
-        if (_gateway is not null)
-        {
-            await _gateway.DisposeAsync();
-        }
-
-        if (_nats is not null)
-        {
-            await _nats.DisposeAsync();
-        }
-
-        Directory.Delete(_directory, recursive: true);
-    }
 
     [Fact]
     public async Task Over_tls_a_service_verifies_the_server_by_NATS_CA_FILE_and_takes_tasks()
     {
         // A NATS that speaks TLS only, with a certificate of a test authority, as deploy/k8s's does.
-        var certificates = Path.Combine(_directory, "tls");
+        var certificates = Path.Combine(WorkDirectory, "tls");
         TestCertificates.Write(certificates, "localhost");
         var port = ProcessLauncher.FreePort();
-        var config = Path.Combine(_directory, "tls.conf");
+        var config = Path.Combine(WorkDirectory, "tls.conf");
         File.WriteAllText(config, $$"""
             listen: "127.0.0.1:{{port}}"
-            jetstream { store_dir: "{{Path.Combine(_directory, "tls-jetstream")}}" }
+            jetstream { store_dir: "{{Path.Combine(WorkDirectory, "tls-jetstream")}}" }
             tls { cert_file: "{{certificates}}/tls.crt", key_file: "{{certificates}}/tls.key", ca_file: "{{certificates}}/ca.crt" }
             """);
-        await using var nats = new ManagedProcess("nats-tls", LocalExecutables.Find("nats-server")!, ["-c", config], new Dictionary<string, string>(), Path.Combine(_directory, "nats-tls.log"));
+        await using var nats = new ManagedProcess("nats-tls", LocalExecutables.Find("nats-server")!, ["-c", config], new Dictionary<string, string>(), Path.Combine(WorkDirectory, "nats-tls.log"));
         nats.Start();
         var gatewayPort = ProcessLauncher.FreePort();
         var gateway = PipelineServices.Gateway;
         await using var service = ProcessLauncher.Service(gateway, "gateway-tls",
             ProcessLauncher.ServiceEnvironment(gateway, $"nats://localhost:{port}", $"127.0.0.1:{gatewayPort}",
                 (Distributed.Messaging.NatsUrl.CaFileVariableName, Path.Combine(certificates, "ca.crt"))),
-            Path.Combine(_directory, "gateway-tls.log"));
+            Path.Combine(WorkDirectory, "gateway-tls.log"));
         service.Start();
         await ProcessLauncher.WaitHealthyAsync(gatewayPort, Deadline);
 

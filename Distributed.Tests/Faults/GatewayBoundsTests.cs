@@ -17,48 +17,32 @@ namespace Distributed.Tests.Faults;
 /// no submission slot meanwhile; its memory follows what clients send, not what they claim; its
 /// answer comes by a deadline, whether or not NATS answers.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit disposes it through IAsyncLifetime.DisposeAsync")]
-public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper output) : StartedProcesses
+public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper output) : StartedProcesses("distributed-gateway")
 {
     private const int SlowClients = 300;
     private const int ConcurrencyLimit = 256;
     private const int AnswerDeadlineMs = 2000;
     private const int IdempotencyWindowSeconds = 2;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private readonly string _directory = Directory.CreateTempSubdirectory("distributed-gateway").FullName;
     private readonly int _port = ProcessLauncher.FreePort();
     private StandaloneNats _nats = null!;
     private ManagedProcess _gateway = null!;
 
     protected override async Task StartAsync()
     {
-        _nats = await StandaloneNats.StartAsync();
+        _nats = Track(await StandaloneNats.StartAsync());
         await _nats.ProvisionAsync(new TopologySettings { IdempotencyWindowSeconds = IdempotencyWindowSeconds });
         var gateway = PipelineServices.Gateway;
-        _gateway = ProcessLauncher.Service(gateway, "gateway",
+        _gateway = Track(ProcessLauncher.Service(gateway, "gateway",
             ProcessLauncher.ServiceEnvironment(gateway, _nats.UrlFor(gateway.Identity), $"127.0.0.1:{_port}",
                 ("GATEWAY_MAX_CONCURRENT_REQUESTS", ConcurrencyLimit.ToString(CultureInfo.InvariantCulture)),
                 ("GATEWAY_ANSWER_DEADLINE_MS", AnswerDeadlineMs.ToString(CultureInfo.InvariantCulture)),
                 ("IDEMPOTENCY_WINDOW_SECONDS", IdempotencyWindowSeconds.ToString(CultureInfo.InvariantCulture))),
-            Path.Combine(_directory, "gateway.log"));
+            Path.Combine(WorkDirectory, "gateway.log")));
         _gateway.Start();
         await ProcessLauncher.WaitHealthyAsync(_port, Deadline);
     }
 
-    public override async Task DisposeAsync()
-    {
-        if (_gateway is not null)
-        {
-            await _gateway.DisposeAsync();
-        }
-
-        if (_nats is not null)
-        {
-            await _nats.DisposeAsync();
-        }
-
-        Directory.Delete(_directory, recursive: true);
-    }
 
     [Fact]
     public async Task Slow_bodies_are_cut_off_by_the_floor_and_ordinary_submissions_are_accepted_throughout()
