@@ -28,9 +28,11 @@ var aggregator = builder.AddPipelineService<Projects.Distributed_Aggregator>(Pip
     .WithResultsDatabase(database)
     .WithReplicas(settings.AggregatorReplicas)
     .WithPipelineCommand()
-    .WithDeadLetterCommands(DeadLetterStages.Aggregator);
+    .WithDeadLetterCommands(DeadLetterStages.Aggregator)
+    .WithPassedThroughSection(builder.Configuration, ServiceVariables.AuthenticationSection);
 
-var gateway = builder.AddPipelineService<Projects.Distributed_Gateway>(PipelineServices.Gateway, settings.GatewayPort, nats, provisioning, settings.Experiments, collector);
+var gateway = builder.AddPipelineService<Projects.Distributed_Gateway>(PipelineServices.Gateway, settings.GatewayPort, nats, provisioning, settings.Experiments, collector)
+    .WithPassedThroughSection(builder.Configuration, ServiceVariables.AuthenticationSection);
 builder.AddExperiments(nats);
 
 // Experiments are opt-in: a development run has them, a published model never does.

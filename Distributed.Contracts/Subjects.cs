@@ -54,4 +54,7 @@ public static class MessageHeaders
 
     [Description("On a result: when the gateway accepted its task (RFC 3339), for end-to-end latency.")]
     public const string SubmittedAt = "Distributed-Submitted-At";
+
+    [Description("On a task and its result, with authentication on: the client that sent it (its token's client claim); the query API shows a task only to that client. Absent with authentication off.")]
+    public const string Client = "Distributed-Client";
 }

@@ -22,4 +22,18 @@ public sealed class GatewayOptions
     public int AnswerDeadlineMs { get; set; } = 3000;
 
     public TimeSpan AnswerDeadline => TimeSpan.FromMilliseconds(AnswerDeadlineMs);
+
+    /// <summary>
+    /// Task submissions one client may make per second, on average, per gateway replica (a client
+    /// is its token's client claim, or with authentication off its remote address); past it and
+    /// its burst, a submission is answered 429 with Retry-After, and other clients go on as before.
+    /// </summary>
+    [ConfigurationKeyName("GATEWAY_CLIENT_TASKS_PER_SECOND")]
+    [Range(1, 10_000_000)]
+    public int ClientTasksPerSecond { get; set; } = 1000;
+
+    /// <summary>Submissions one client may make at once above its rate, from a full bucket.</summary>
+    [ConfigurationKeyName("GATEWAY_CLIENT_TASK_BURST")]
+    [Range(1, 10_000_000)]
+    public int ClientTaskBurst { get; set; } = 2000;
 }

@@ -12,6 +12,7 @@ builder.Services.AddSettings<GatewayOptions>(builder.Configuration);
 builder.Services.AddSingleton<TaskPublisher>();
 builder.Services.AddSingleton<IdempotencyStore>();
 builder.Services.AddSingleton<SubmissionSlots>();
+builder.Services.AddClientRateLimit();
 builder.AddApiAuthentication(ApiScopes.TasksWrite);
 builder.AddApiDocumentation("Distributed gateway", "Accepts tasks for the pipeline (docs/contract.md).");
 
@@ -21,6 +22,7 @@ app.UseRequestMetrics();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseApiAuthentication();
+app.UseRateLimiter();
 app.MapTaskEndpoints();
 app.MapApiDocumentation();
 app.MapDefaultEndpoints();

@@ -14,6 +14,7 @@ public static class TaskEndpoints
             .WithTags("Tasks")
             .WithSummary("Submit a task: 202 once JetStream has stored it")
             .RequireAuthorization(ApiScopes.TasksWrite)
+            .RequireRateLimiting(ClientRateLimit.Policy)
             // The body is read as bytes (never bound), so its shape is declared for the document.
             .Accepts<TaskRequestBody>("application/json")
             .AddOpenApiOperationTransformer((operation, _, _) =>
@@ -35,12 +36,13 @@ public static class TaskEndpoints
             .ProducesProblem(StatusCodes.Status408RequestTimeout)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return endpoints;
     }
 
     private static async Task<IResult> SubmitAsync(
-        HttpContext context, TaskPublisher publisher, IdempotencyStore idempotency, SubmissionSlots slots, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
+        HttpContext context, TaskPublisher publisher, IdempotencyStore idempotency, SubmissionSlots slots, ApiClients clients, IOptions<GatewayOptions> options, CancellationToken cancellationToken)
     {
         ExposeTraceParent(context);
         var request = context.Request;
@@ -93,7 +95,7 @@ public static class TaskEndpoints
         deadline.CancelAfter(options.Value.AnswerDeadline);
         try
         {
-            return await AcceptAsync(context, submission!, body.Value, publisher, idempotency, deadline.Token);
+            return await AcceptAsync(context, clients.ClientOf(context), submission!, body.Value, publisher, idempotency, deadline.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -103,7 +105,7 @@ public static class TaskEndpoints
     }
 
     private static async Task<IResult> AcceptAsync(
-        HttpContext context, TaskSubmission submission, ReadOnlyMemory<byte> body, TaskPublisher publisher, IdempotencyStore idempotency, CancellationToken cancellationToken)
+        HttpContext context, string client, TaskSubmission submission, ReadOnlyMemory<byte> body, TaskPublisher publisher, IdempotencyStore idempotency, CancellationToken cancellationToken)
     {
         var request = context.Request;
         Guid? requestId = null;
@@ -116,8 +118,8 @@ public static class TaskEndpoints
                     $"Send one {IdempotencyKey.HeaderName} of 1-{IdempotencyKey.MaxLength} printable ASCII characters.");
             }
 
-            requestId = IdempotencyKey.ToRequestId(key, body.Span);
-            switch (await idempotency.ClaimAsync(IdempotencyKey.ToKeyId(key), body, cancellationToken))
+            requestId = IdempotencyKey.ToRequestId(client, key, body.Span);
+            switch (await idempotency.ClaimAsync(IdempotencyKey.ToKeyId(client, key), body, cancellationToken))
             {
                 case IdempotencyClaim.Mismatch:
                     return Problem(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused",
@@ -129,7 +131,7 @@ public static class TaskEndpoints
 
         // A keyed retry publishes again under the same message id: JetStream's duplicate window (or,
         // past it, the results' unique request_id) keeps it to one stored task.
-        var outcome = await publisher.PublishAsync(submission, requestId, cancellationToken);
+        var outcome = await publisher.PublishAsync(submission, client, requestId, cancellationToken);
         switch (outcome.Status)
         {
             case PublishStatus.Accepted:

@@ -17,7 +17,7 @@ public sealed partial class TaskPublisher(
     TimeProvider clock,
     ILogger<TaskPublisher> logger)
 {
-    public async Task<PublishOutcome> PublishAsync(TaskSubmission submission, Guid? requestId, CancellationToken cancellationToken)
+    public async Task<PublishOutcome> PublishAsync(TaskSubmission submission, string client, Guid? requestId, CancellationToken cancellationToken)
     {
         if (connection.ConnectionState != NatsConnectionState.Open)
         {
@@ -43,7 +43,7 @@ public sealed partial class TaskPublisher(
             var ack = await jetStream.PublishAsync(
                 subject,
                 payload,
-                headers: PipelineTracing.TraceContextHeaders(),
+                headers: Headers(client),
                 opts: requestId is null ? null : new NatsJSPubOpts { MsgId = task.RequestId.ToString() },
                 cancellationToken: cancellationToken);
             if (ack.Error is { } apiError)
@@ -72,6 +72,19 @@ public sealed partial class TaskPublisher(
             _ = provisioner.RecoverAsync(ex, CancellationToken.None);
             return PublishOutcome.Unknown(task.RequestId);
         }
+    }
+
+    /// <summary>The trace context, and with authentication on the client the task belongs to.</summary>
+    private static NatsHeaders? Headers(string client)
+    {
+        var headers = PipelineTracing.TraceContextHeaders();
+        if (client.Length > 0)
+        {
+            headers ??= new NatsHeaders();
+            headers[MessageHeaders.Client] = client;
+        }
+
+        return headers;
     }
 
     private static bool NoStreamAnswered(Exception exception) =>

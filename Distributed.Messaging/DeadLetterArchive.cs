@@ -57,10 +57,12 @@ public sealed class DeadLetterArchive(INatsJSContext jetStream)
     /// <summary>
     /// The headers a replay carries over: the trace context and the pipeline's own. A dead letter is
     /// written by a service, which a compromised one could fill with any header (an expected stream
-    /// sequence, a message id): the operator's replay repeats none of those.
+    /// sequence, a message id): the operator's replay repeats none of those. The client stays with
+    /// its task; the stage that wrote the letter could name any client in what it publishes or
+    /// stores anyway, so carrying it gives that stage nothing it did not have.
     /// </summary>
     private static readonly HashSet<string> ReplayedHeaders =
-        new([.. PipelineTracing.TraceContextHeaderNames, MessageHeaders.SubmittedAt], StringComparer.OrdinalIgnoreCase);
+        new([.. PipelineTracing.TraceContextHeaderNames, MessageHeaders.SubmittedAt, MessageHeaders.Client], StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Publishes each dead letter (one by <paramref name="sequence"/>, or all of <paramref name="stage"/>)

@@ -64,6 +64,12 @@ public sealed partial class TaskHandler(
         using (PipelineTracing.StartSend(subject, Subjects.ResultsPrefix + "*"))
         {
             var headers = new NatsHeaders { [MessageHeaders.SubmittedAt] = task.SubmittedAt.ToString("O", CultureInfo.InvariantCulture) }.WithTraceContext();
+            // The task's client travels on with its result: the aggregator stores the row as that client's.
+            if (delivery.Headers?.TryGetValue(MessageHeaders.Client, out var client) == true)
+            {
+                headers[MessageHeaders.Client] = client;
+            }
+
             await PublishResultAsync(delivery, subject, payload, headers, cancellationToken);
         }
 

@@ -59,14 +59,15 @@ public static class ResultEndpoints
     }
 
     private static async Task<Results<Ok<List<ResultResponse>>, ProblemHttpResult>> ListAsync(
-        HttpRequest request, HttpResponse response, ResultPageReader pages, CancellationToken cancellationToken)
+        HttpContext context, ResultPageReader pages, ApiClients clients, CancellationToken cancellationToken)
     {
+        var request = context.Request;
         if (!ResultQuery.TryParse(request.Query["task_type"], request.Query["limit"], request.Query["before"], out var query, out var error))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid query", detail: error);
         }
 
-        if (await pages.ReadAsync(query, cancellationToken) is not { } page)
+        if (await pages.ReadAsync(clients.ClientOf(context), query, cancellationToken) is not { } page)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid query",
                 detail: $"'before' names no stored result ({query.Before}); use the id of the last row of the previous page.");
@@ -75,14 +76,14 @@ public static class ResultEndpoints
         if (page.HasMore)
         {
             // RFC 8288: the body stays the contract's plain array; the next page is a header away.
-            response.Headers.Link = $"</results{query.NextPage(page.Rows[^1].Id)}>; rel=\"next\"";
+            context.Response.Headers.Link = $"</results{query.NextPage(page.Rows[^1].Id)}>; rel=\"next\"";
         }
 
         return TypedResults.Ok(page.Rows);
     }
 
     private static async Task<Results<Ok<ResultResponse>, ProblemHttpResult>> GetAsync(
-        string request_id, ResultsReaderDbContext db, CancellationToken cancellationToken)
+        string request_id, HttpContext context, ResultsReaderDbContext db, ApiClients clients, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(request_id, out var requestId))
         {
@@ -90,13 +91,13 @@ public static class ResultEndpoints
                 detail: $"'{request_id}' is not a UUID.");
         }
 
-        var row = await ResultQueries.ByRequestId(db, requestId);
+        var row = await ResultQueries.ByRequestId(db, requestId, clients.ClientOf(context));
         return row is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Result not found",
                 detail: $"No result is stored for request {requestId}.")
             : TypedResults.Ok(ResultResponse.From(row));
     }
 
-    private static async Task<Ok<StatsResponse>> StatsAsync(StatsReader stats, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await stats.ReadAsync(cancellationToken));
+    private static async Task<Ok<StatsResponse>> StatsAsync(HttpContext context, StatsReader stats, ApiClients clients, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await stats.ReadAsync(clients.ClientOf(context), cancellationToken));
 }

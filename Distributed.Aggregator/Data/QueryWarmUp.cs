@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Distributed.Aggregator.Api;
+using Distributed.Contracts;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Distributed.Aggregator.Data;
@@ -29,7 +30,7 @@ public sealed partial class QueryWarmUp(DatabaseMigrator migrator, IServiceScope
             await migrator.WaitUntilReadyAsync(stoppingToken);
             var started = Stopwatch.GetTimestamp();
             await Task.WhenAll(Enumerable.Range(0, Connections).Select(_ => RunAsync(stoppingToken)));
-            await stats.ReadAsync(stoppingToken);
+            await stats.ReadAsync(ClientIdRule.Anonymous, stoppingToken);
             var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             LogWarm(Connections, elapsedMs);
         }
@@ -57,8 +58,8 @@ public sealed partial class QueryWarmUp(DatabaseMigrator migrator, IServiceScope
         ResultQuery.TryParse("warm-up", null, null, out var byType, out _);
         for (var round = 0; round < Rounds; round++)
         {
-            await pages.ReadAsync(newest!, cancellationToken);
-            await pages.ReadAsync(byType!, cancellationToken);
+            await pages.ReadAsync(ClientIdRule.Anonymous, newest!, cancellationToken);
+            await pages.ReadAsync(ClientIdRule.Anonymous, byType!, cancellationToken);
         }
     }
 

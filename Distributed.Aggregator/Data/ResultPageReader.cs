@@ -10,7 +10,8 @@ namespace Distributed.Aggregator.Data;
 /// Reads a page of <c>GET /results</c> in one statement, jsonb columns as their UTF-8 bytes
 /// straight into the response rows. Through EF each row was materialised, its jsonb decoded into
 /// .NET strings and encoded back to UTF-8: about half of a page's CPU in the aggregator, measured
-/// in docs/benchmarks.md. Every variant is a range scan of an index that matches its ORDER BY.
+/// in docs/benchmarks.md. Every variant reads one client's rows, and is a range scan of an index
+/// that leads with the client and matches its ORDER BY.
 /// </summary>
 public sealed class ResultPageReader(ResultsReaderDbContext db)
 {
@@ -23,27 +24,31 @@ public sealed class ResultPageReader(ResultsReaderDbContext db)
     // per page at 1M rows). The limit is a validated integer, and a client uses a few of them.
     private const string Order = " ORDER BY processed_at DESC, id DESC LIMIT ";
 
-    // The cursor row is looked up inside the statement; an id that names no row gives an empty page.
-    private const string AfterCursor = "(processed_at, id) < (SELECT processed_at, id FROM results WHERE id = @before)";
+    private const string OfClient = " WHERE client_id = @client";
+
+    // The cursor row is looked up inside the statement, among the client's own rows: an id that
+    // names no row of theirs gives an empty page, whoever else's it may be.
+    private const string AfterCursor = " AND (processed_at, id) < (SELECT processed_at, id FROM results WHERE id = @before AND client_id = @client)";
 
     private static readonly string[] Statements =
     [
-        Select + Order,
-        Select + " WHERE task_type = @task_type" + Order,
-        Select + " WHERE " + AfterCursor + Order,
-        Select + " WHERE task_type = @task_type AND " + AfterCursor + Order,
+        Select + OfClient + Order,
+        Select + OfClient + " AND task_type = @task_type" + Order,
+        Select + OfClient + AfterCursor + Order,
+        Select + OfClient + " AND task_type = @task_type" + AfterCursor + Order,
     ];
 
     /// <returns>
     /// The page, which ends early once its rows' payloads and enrichments pass
     /// <see cref="ResultQuery.MaxPageBytes"/> (it always holds one row, and says there is more);
-    /// null when the cursor names no stored row.
+    /// null when the cursor names no stored row of the client's.
     /// </returns>
-    public async Task<ResultPage?> ReadAsync(ResultQuery query, CancellationToken cancellationToken)
+    public async Task<ResultPage?> ReadAsync(string client, ResultQuery query, CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken);
         var statement = Statements[(query.TaskType is null ? 0 : 1) + (query.Before is null ? 0 : 2)] + query.Limit.ToString(CultureInfo.InvariantCulture);
         await using var command = new NpgsqlCommand(statement, connection);
+        command.Parameters.Add(new NpgsqlParameter<string>("client", client));
         if (query.TaskType is { } taskType)
         {
             command.Parameters.Add(new NpgsqlParameter<string>("task_type", taskType));
@@ -83,7 +88,7 @@ public sealed class ResultPageReader(ResultsReaderDbContext db)
             }
         }
 
-        if (page.Count == 0 && query.Before is { } cursor && !await ExistsAsync(connection, cursor, cancellationToken))
+        if (page.Count == 0 && query.Before is { } cursor && !await ExistsAsync(connection, client, cursor, cancellationToken))
         {
             return null;
         }
@@ -98,10 +103,11 @@ public sealed class ResultPageReader(ResultsReaderDbContext db)
         return (NpgsqlConnection)db.Database.GetDbConnection();
     }
 
-    private static async Task<bool> ExistsAsync(NpgsqlConnection connection, Guid id, CancellationToken cancellationToken)
+    private static async Task<bool> ExistsAsync(NpgsqlConnection connection, string client, Guid id, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM results WHERE id = @id)", connection);
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM results WHERE id = @id AND client_id = @client)", connection);
         command.Parameters.Add(new NpgsqlParameter<Guid>("id", id));
+        command.Parameters.Add(new NpgsqlParameter<string>("client", client));
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

@@ -8,6 +8,8 @@ namespace Distributed.Aggregator.Data;
 /// </summary>
 public static class ResultQueries
 {
-    public static readonly Func<ResultsDbContext, Guid, Task<ResultRow?>> ByRequestId =
-        EF.CompileAsyncQuery((ResultsDbContext db, Guid requestId) => db.Results.AsNoTracking().SingleOrDefault(r => r.RequestId == requestId));
+    /// <summary>A client's result by its request id: another client's is not found, as if it were not there.</summary>
+    public static readonly Func<ResultsDbContext, Guid, string, Task<ResultRow?>> ByRequestId =
+        EF.CompileAsyncQuery((ResultsDbContext db, Guid requestId, string client) =>
+            db.Results.AsNoTracking().SingleOrDefault(r => r.RequestId == requestId && r.ClientId == client));
 }

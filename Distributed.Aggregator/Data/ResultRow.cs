@@ -7,6 +7,9 @@ public sealed class ResultRow
 
     public Guid RequestId { get; set; }
 
+    /// <summary>The client that sent the task (<see cref="Distributed.Contracts.ClientIdRule"/>); empty with authentication off.</summary>
+    public string ClientId { get; set; } = Distributed.Contracts.ClientIdRule.Anonymous;
+
     public required string TaskType { get; set; }
 
     /// <summary>The task's data, as jsonb.</summary>

@@ -30,6 +30,7 @@ public class ResultsDbContext : DbContext
         result.HasKey(r => r.Id);
         result.Property(r => r.Id).HasColumnName("id").HasDefaultValueSql("gen_random_uuid()");
         result.Property(r => r.RequestId).HasColumnName("request_id");
+        result.Property(r => r.ClientId).HasColumnName("client_id").HasDefaultValue(Distributed.Contracts.ClientIdRule.Anonymous);
         result.Property(r => r.TaskType).HasColumnName("task_type").IsRequired();
         result.Property(r => r.Payload).HasColumnName("payload").HasColumnType("jsonb").IsRequired();
         result.Property(r => r.Enrichment).HasColumnName("enrichment").HasColumnType("jsonb");
@@ -39,14 +40,17 @@ public class ResultsDbContext : DbContext
 
         // A redelivered result must never become a second row.
         result.HasIndex(r => r.RequestId).IsUnique().HasDatabaseName("results_request_id_key");
-        // Both serve GET /results newest first, with and without task_type, and its keyset cursor
-        // (processed_at, id): a page is an index range scan however large the table grows.
-        result.HasIndex(r => new { r.TaskType, r.ProcessedAt, r.Id }).HasDatabaseName("idx_results_task_type");
-        result.HasIndex(r => new { r.ProcessedAt, r.Id }).HasDatabaseName("idx_results_processed_at");
+        // Both serve one client's GET /results newest first, with and without task_type, and its
+        // keyset cursor (processed_at, id): a page is an index range scan however large the table
+        // grows and however many clients share it. Every query names its client (the anonymous
+        // one with authentication off), so these replace the client-less indexes rather than join them.
+        result.HasIndex(r => new { r.ClientId, r.TaskType, r.ProcessedAt, r.Id }).HasDatabaseName("idx_results_client_task_type");
+        result.HasIndex(r => new { r.ClientId, r.ProcessedAt, r.Id }).HasDatabaseName("idx_results_client_processed_at");
 
         var total = modelBuilder.Entity<TaskTypeTotal>();
         total.ToTable("task_type_counts");
-        total.HasKey(t => t.TaskType);
+        total.HasKey(t => new { t.ClientId, t.TaskType });
+        total.Property(t => t.ClientId).HasColumnName("client_id");
         total.Property(t => t.TaskType).HasColumnName("task_type");
         total.Property(t => t.Count).HasColumnName("count");
     }

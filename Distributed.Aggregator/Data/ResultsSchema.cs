@@ -35,8 +35,8 @@ public static class ResultsSchema
     }
 
     /// <summary>
-    /// The ingest role inserts rows and may read back only the two columns its statement needs (the
-    /// conflict target request_id, and task_type for the counts), never a payload; it upserts the
+    /// The ingest role inserts rows and may read back only the columns its statement needs (the
+    /// conflict target request_id, and client_id and task_type for the counts), never a payload; it upserts the
     /// per-type counts. The reader selects. Nothing more: no DELETE, no UPDATE of a stored result,
     /// no DDL. Earlier, broader grants are revoked first, so a database from before keeps none.
     /// </summary>
@@ -47,7 +47,7 @@ public static class ResultsSchema
         {
             statements.Add($"REVOKE ALL ON results, task_type_counts FROM {Quote(ingestRole)}");
             statements.Add($"GRANT INSERT ON results TO {Quote(ingestRole)}");
-            statements.Add($"GRANT SELECT (request_id, task_type) ON results TO {Quote(ingestRole)}");
+            statements.Add($"GRANT SELECT (request_id, client_id, task_type) ON results TO {Quote(ingestRole)}");
             statements.Add($"GRANT SELECT, INSERT, UPDATE ON task_type_counts TO {Quote(ingestRole)}");
         }
 

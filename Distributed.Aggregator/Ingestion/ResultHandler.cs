@@ -18,23 +18,39 @@ public sealed class ResultHandler(ResultBatchStore store, PipelineMetrics metric
 
     public async Task<IReadOnlyList<Handling>> HandleAsync(IReadOnlyList<Delivery<ResultMessage>> batch, CancellationToken cancellationToken)
     {
-        var rows = batch.Select(delivery => ResultMapping.ToRow(delivery.Message, PipelineTracing.TraceIdOf(delivery.Headers))).ToList();
+        var handlings = new Handling[batch.Count];
+        var rows = new List<ResultRow>(batch.Count);
+        var positions = new List<int>(batch.Count);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var delivery = batch[i];
+            if (!ResultMapping.TryGetClient(delivery.Headers, out var client, out var problem))
+            {
+                PipelineTracing.RecordOutcome(delivery.Headers, delivery.Message.RequestId, delivery.Message.TaskType, "dead-lettered", problem, Activity.Current);
+                handlings[i] = Handling.DeadLetter(problem!);
+                continue;
+            }
+
+            rows.Add(ResultMapping.ToRow(delivery.Message, client, PipelineTracing.TraceIdOf(delivery.Headers)));
+            positions.Add(i);
+        }
+
         var stored = await store.StoreAsync(rows, cancellationToken);
         metrics.Stored(stored.Inserted);
         var storedAt = clock.GetUtcNow();
-        var handlings = new Handling[batch.Count];
-        for (var i = 0; i < batch.Count; i++)
+        for (var row = 0; row < rows.Count; row++)
         {
+            var i = positions[row];
             var headers = batch[i].Headers;
-            if (stored.Refused.TryGetValue(i, out var reason))
+            if (stored.Refused.TryGetValue(row, out var reason))
             {
-                PipelineTracing.RecordOutcome(headers, rows[i].RequestId, rows[i].TaskType, "dead-lettered", reason, Activity.Current);
+                PipelineTracing.RecordOutcome(headers, rows[row].RequestId, rows[row].TaskType, "dead-lettered", reason, Activity.Current);
                 handlings[i] = Handling.DeadLetter(reason);
                 continue;
             }
 
             var submittedAt = SubmittedAt(headers);
-            PipelineTracing.RecordOutcome(headers, rows[i].RequestId, rows[i].TaskType, "stored", null, Activity.Current,
+            PipelineTracing.RecordOutcome(headers, rows[row].RequestId, rows[row].TaskType, "stored", null, Activity.Current,
                 submittedAt is { } accepted ? () => metrics.StoredAfter(storedAt - accepted) : null);
 
             handlings[i] = Handling.Done;

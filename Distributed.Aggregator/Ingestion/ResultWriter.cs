@@ -16,17 +16,17 @@ public sealed class ResultWriter(IServiceScopeFactory scopes)
     /// <summary>The batch statement; the benchmark's PostgreSQL ceiling runs it against copies of the tables.</summary>
     public static string InsertSql(string table = "results", string countsTable = "task_type_counts") => $"""
         WITH inserted AS (
-            INSERT INTO {table} (id, request_id, task_type, payload, enrichment, processed_at, processor_id, trace_id)
-            SELECT gen_random_uuid(), r.request_id, r.task_type, r.payload::jsonb, r.enrichment::jsonb, r.processed_at, r.processor_id, r.trace_id
-            FROM unnest(@request_ids, @task_types, @payloads, @enrichments, @processed_ats, @processor_ids, @trace_ids)
-                AS r(request_id, task_type, payload, enrichment, processed_at, processor_id, trace_id)
+            INSERT INTO {table} (id, request_id, client_id, task_type, payload, enrichment, processed_at, processor_id, trace_id)
+            SELECT gen_random_uuid(), r.request_id, r.client_id, r.task_type, r.payload::jsonb, r.enrichment::jsonb, r.processed_at, r.processor_id, r.trace_id
+            FROM unnest(@request_ids, @client_ids, @task_types, @payloads, @enrichments, @processed_ats, @processor_ids, @trace_ids)
+                AS r(request_id, client_id, task_type, payload, enrichment, processed_at, processor_id, trace_id)
             ON CONFLICT (request_id) DO NOTHING
-            RETURNING task_type
+            RETURNING client_id, task_type
         ), counted AS (
             -- Sorted, so two writers lock the count rows in the same order and cannot deadlock.
-            INSERT INTO {countsTable} (task_type, count)
-            SELECT task_type, count(*) FROM inserted GROUP BY task_type ORDER BY task_type
-            ON CONFLICT (task_type) DO UPDATE SET count = {countsTable}.count + excluded.count
+            INSERT INTO {countsTable} (client_id, task_type, count)
+            SELECT client_id, task_type, count(*) FROM inserted GROUP BY client_id, task_type ORDER BY client_id, task_type
+            ON CONFLICT (client_id, task_type) DO UPDATE SET count = {countsTable}.count + excluded.count
         )
         SELECT count(*)::int FROM inserted
         """;
@@ -51,6 +51,7 @@ public sealed class ResultWriter(IServiceScopeFactory scopes)
     public static NpgsqlParameter[] Parameters(IReadOnlyList<ResultRow> rows) =>
         [
             Array("request_ids", NpgsqlDbType.Uuid, rows.Select(r => r.RequestId).ToArray()),
+            Array("client_ids", NpgsqlDbType.Text, rows.Select(r => r.ClientId).ToArray()),
             Array("task_types", NpgsqlDbType.Text, rows.Select(r => r.TaskType).ToArray()),
             Array("payloads", NpgsqlDbType.Text, rows.Select(r => r.Payload).ToArray()),
             Array("enrichments", NpgsqlDbType.Text, rows.Select(r => r.Enrichment).ToArray()),

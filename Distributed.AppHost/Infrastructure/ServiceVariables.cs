@@ -16,9 +16,16 @@ public static class ServiceVariables
     public static readonly IReadOnlyList<string> Processor =
         ["PROCESSING_DELAY_MS", "ENRICH_TIMEOUT_MS", "PROCESSOR_CONCURRENCY", "ENRICH_MAX_ATTEMPTS", "ENRICH_RETRY_DELAY_MS", "MAX_DELIVERIES", .. Streams, .. Tracing];
 
-    public static readonly IReadOnlyList<string> Aggregator = ["AUTH_ENABLED", "AGGREGATOR_BATCH_SIZE", "AGGREGATOR_FLUSH_MS", "MAX_DELIVERIES", .. Streams, .. Tracing];
+    public static readonly IReadOnlyList<string> Aggregator = ["AUTH_ENABLED", "AUTH_CLIENT_CLAIM", "AGGREGATOR_BATCH_SIZE", "AGGREGATOR_FLUSH_MS", "MAX_DELIVERIES", .. Streams, .. Tracing];
 
-    public static readonly IReadOnlyList<string> Gateway = ["AUTH_ENABLED", "IDEMPOTENCY_WINDOW_SECONDS", "GATEWAY_MAX_CONCURRENT_REQUESTS", "GATEWAY_ANSWER_DEADLINE_MS", .. Streams, .. Tracing];
+    public static readonly IReadOnlyList<string> Gateway =
+        ["AUTH_ENABLED", "AUTH_CLIENT_CLAIM", "IDEMPOTENCY_WINDOW_SECONDS", "GATEWAY_MAX_CONCURRENT_REQUESTS", "GATEWAY_ANSWER_DEADLINE_MS", "GATEWAY_CLIENT_TASKS_PER_SECOND", "GATEWAY_CLIENT_TASK_BURST", .. Streams, .. Tracing];
+
+    /// <summary>
+    /// The bearer token validation the two HTTP APIs take (issuer, audiences, signing keys or an
+    /// OIDC authority), as ASP.NET Core reads it: set once for the AppHost, it reaches both.
+    /// </summary>
+    public const string AuthenticationSection = "Authentication";
 
     /// <summary>What shapes the streams, the bucket and the consumers the provisioning step declares (<c>TopologySettings</c>, <c>StreamLimits</c>).</summary>
     public static readonly IReadOnlyList<string> Provisioning =

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Distributed.Contracts;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -29,6 +30,11 @@ public static class ApiAuthentication
 {
     public const string EnabledVariable = "AUTH_ENABLED";
 
+    /// <summary>The token claim that names the client a task belongs to; OpenID Connect's subject unless set.</summary>
+    public const string ClientClaimVariable = "AUTH_CLIENT_CLAIM";
+
+    public const string DefaultClientClaim = "sub";
+
     /// <summary>The claim a scope travels in: one claim per scope, or one space-separated list (RFC 8693).</summary>
     public const string ScopeClaim = "scope";
 
@@ -38,6 +44,8 @@ public static class ApiAuthentication
     public static IHostApplicationBuilder AddApiAuthentication(this IHostApplicationBuilder builder, params string[] scopes)
     {
         var enabled = IsEnabled(builder.Configuration);
+        var clients = new ApiClients(enabled, builder.Configuration[ClientClaimVariable] is { Length: > 0 } claim ? claim : DefaultClientClaim);
+        builder.Services.AddSingleton(clients);
         var authorization = builder.Services.AddAuthorizationBuilder();
         foreach (var scope in scopes)
         {
@@ -45,7 +53,7 @@ public static class ApiAuthentication
             {
                 if (enabled)
                 {
-                    policy.RequireAuthenticatedUser().RequireAssertion(context => HasScope(context.User, scope));
+                    policy.RequireAuthenticatedUser().RequireAssertion(context => HasScope(context.User, scope) && clients.HasClient(context.User));
                 }
                 else
                 {
@@ -78,7 +86,7 @@ public static class ApiAuthentication
                     {
                         context.Response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\"";
                         await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
-                                detail: "The bearer token does not carry the scope this operation needs.")
+                                detail: $"The bearer token does not carry the scope this operation needs, or no client in its '{clients.Claim}' claim (1-{ClientIdRule.MaxLength} printable ASCII characters).")
                             .ExecuteAsync(context.HttpContext);
                     },
                 };

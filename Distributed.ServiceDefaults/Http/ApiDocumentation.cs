@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Scalar.AspNetCore;
@@ -9,19 +12,59 @@ namespace Distributed.ServiceDefaults.Http;
 /// An HTTP API that describes itself: ASP.NET Core's own OpenAPI document at
 /// <c>/openapi/v1.json</c>, built from the endpoints the service maps and the status codes they
 /// declare, in every environment; Scalar's reference UI on it at <c>/scalar</c> in Development.
+/// With authentication on, the document carries the bearer scheme and, on each operation, the
+/// scope its policy asks for; Scalar then takes a token and sends it.
 /// </summary>
 public static class ApiDocumentation
 {
     public const string DocumentPath = "/openapi/v1.json";
 
+    public const string BearerScheme = "Bearer";
+
     public static IHostApplicationBuilder AddApiDocumentation(this IHostApplicationBuilder builder, string title, string description)
     {
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        var authenticated = ApiAuthentication.IsEnabled(builder.Configuration);
+        builder.Services.AddOpenApi(options =>
         {
-            document.Info.Title = title;
-            document.Info.Description = description;
-            return Task.CompletedTask;
-        }));
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = title;
+                document.Info.Description = description;
+                if (authenticated)
+                {
+                    document.Components ??= new OpenApiComponents();
+                    document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                    document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+                    {
+                        Type = SecuritySchemeType.Http,
+                        Scheme = "bearer",
+                        BearerFormat = "JWT",
+                        Description = $"A JWT whose '{ApiAuthentication.ScopeClaim}' claim holds the operation's scope; its client claim names whose tasks it sends and reads.",
+                    };
+                }
+
+                return Task.CompletedTask;
+            });
+            if (authenticated)
+            {
+                options.AddOperationTransformer((operation, context, _) =>
+                {
+                    // Each policy is named after the scope it asks for (ApiAuthentication).
+                    var scopes = context.Description.ActionDescriptor.EndpointMetadata
+                        .OfType<IAuthorizeData>().Select(data => data.Policy).OfType<string>().Distinct().ToList();
+                    if (scopes.Count > 0)
+                    {
+                        operation.Security ??= [];
+                        operation.Security.Add(new OpenApiSecurityRequirement
+                        {
+                            [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = scopes,
+                        });
+                    }
+
+                    return Task.CompletedTask;
+                });
+            }
+        });
         return builder;
     }
 
@@ -30,7 +73,7 @@ public static class ApiDocumentation
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
         {
-            app.MapScalarApiReference();
+            app.MapScalarApiReference(scalar => scalar.AddPreferredSecuritySchemes(BearerScheme));
         }
 
         return app;

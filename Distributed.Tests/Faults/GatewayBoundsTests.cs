@@ -1,3 +1,4 @@
+using Distributed.Contracts;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -216,7 +217,7 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
         await using var admin = _nats.ConnectAsOperator();
         var bucket = await new NATS.Client.KeyValueStore.NatsKVContext(new NatsJSContext(admin)).GetStoreAsync(IdempotencyBucket.Name);
         await Eventually.MatchAsync(
-            async () => (await bucket.TryGetEntryAsync<string>(Gateway.IdempotencyKey.ToKeyId(key).ToString("N"))).Success,
+            async () => (await bucket.TryGetEntryAsync<string>(Gateway.IdempotencyKey.ToKeyId(ClientIdRule.Anonymous, key).ToString("N"))).Success,
             remembered => !remembered, Deadline, "the key's window to pass");
 
         // …so the other body is a task of its own, under its own request id (the old id would have

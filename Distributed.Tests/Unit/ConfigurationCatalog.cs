@@ -28,6 +28,7 @@ public static class ConfigurationCatalog
         DatabaseUrl.ReaderVariableName,
         ControlListenerExtensions.EnabledVariable,
         ApiAuthentication.EnabledVariable,
+        ApiAuthentication.ClientClaimVariable,
         .. new[] { ServiceAddress.Gateway, ServiceAddress.Aggregator, ServiceAddress.Processor, ServiceAddress.Enricher }.Select(a => a.Variable),
         .. Microsoft.Extensions.Hosting.Extensions.TelemetryVariables,
     ];

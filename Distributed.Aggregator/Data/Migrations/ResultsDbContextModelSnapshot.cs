@@ -30,6 +30,13 @@ namespace Distributed.Aggregator.Data.Migrations
                         .HasColumnName("id")
                         .HasDefaultValueSql("gen_random_uuid()");
 
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("")
+                        .HasColumnName("client_id");
+
                     b.Property<string>("Enrichment")
                         .HasColumnType("jsonb")
                         .HasColumnName("enrichment");
@@ -68,17 +75,21 @@ namespace Distributed.Aggregator.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("results_request_id_key");
 
-                    b.HasIndex("ProcessedAt", "Id")
-                        .HasDatabaseName("idx_results_processed_at");
+                    b.HasIndex("ClientId", "ProcessedAt", "Id")
+                        .HasDatabaseName("idx_results_client_processed_at");
 
-                    b.HasIndex("TaskType", "ProcessedAt", "Id")
-                        .HasDatabaseName("idx_results_task_type");
+                    b.HasIndex("ClientId", "TaskType", "ProcessedAt", "Id")
+                        .HasDatabaseName("idx_results_client_task_type");
 
                     b.ToTable("results", (string)null);
                 });
 
             modelBuilder.Entity("Distributed.Aggregator.Data.TaskTypeTotal", b =>
                 {
+                    b.Property<string>("ClientId")
+                        .HasColumnType("text")
+                        .HasColumnName("client_id");
+
                     b.Property<string>("TaskType")
                         .HasColumnType("text")
                         .HasColumnName("task_type");
@@ -87,7 +98,7 @@ namespace Distributed.Aggregator.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("count");
 
-                    b.HasKey("TaskType");
+                    b.HasKey("ClientId", "TaskType");
 
                     b.ToTable("task_type_counts", (string)null);
                 });
