@@ -29,10 +29,10 @@ var aggregator = builder.AddPipelineService<Projects.Distributed_Aggregator>(Pip
     .WithReplicas(settings.AggregatorReplicas)
     .WithPipelineCommand()
     .WithDeadLetterCommands(DeadLetterStages.Aggregator)
-    .WithPassedThroughSection(builder.Configuration, ServiceVariables.AuthenticationSection);
+    .WithApiAuthentication(builder, ApiTokens.QueryAudience);
 
 var gateway = builder.AddPipelineService<Projects.Distributed_Gateway>(PipelineServices.Gateway, settings.GatewayPort, nats, provisioning, settings.Experiments, collector)
-    .WithPassedThroughSection(builder.Configuration, ServiceVariables.AuthenticationSection);
+    .WithApiAuthentication(builder, ApiTokens.GatewayAudience);
 builder.AddExperiments(nats);
 
 // Experiments are opt-in: a development run has them, a published model never does.

@@ -130,7 +130,13 @@ public static class Extensions
         {
             Predicate = registration => registration.Tags.Contains(LiveTag),
         });
-        app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
+        var scrape = app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
+        if (ListenAddressExtensions.MetricsPort(app.Configuration) is { } metricsPort)
+        {
+            // Only there: on the API's port /metrics is a 404.
+            scrape.RequireHost($"*:{metricsPort}");
+        }
+
         return app;
     }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Applies deploy/k8s (or the tree in $OVERLAY, e.g. deploy/overlays/keda) to the current kubectl
 # context. Set REGISTRY to use images from elsewhere. The tree commits no Secret: the first run
-# generates every password into the namespace's Secrets (nats-credentials, postgres-credentials,
-# grafana-credentials); later runs keep them. To inject your own instead (sealed-secrets,
+# generates every password and key into the namespace's Secrets (nats-credentials,
+# postgres-credentials, grafana-credentials, api-auth); later runs keep them. To inject your own instead (sealed-secrets,
 # external-secrets), create those Secrets with the same keys before running this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,6 +46,9 @@ ensure_secret postgres-credentials "${pg_pairs[@]}"
 
 ensure_secret grafana-credentials "admin-password=$(secret)"
 
+# The key the two APIs check their clients' tokens with (deploy/k8s/mint-token.sh mints them): 48 random bytes, base64.
+ensure_secret api-auth "signing-key=$(openssl rand -base64 48)"
+
 # NATS's TLS certificate (clients and routes), signed by a certificate authority made here for this
 # deployment, unless the Secret exists (cert-manager, or your own, may write it: tls.crt, tls.key, ca.crt).
 if ! kubectl -n "$namespace" get secret nats-tls >/dev/null 2>&1; then
@@ -71,7 +74,8 @@ kubectl -n "$namespace" delete job provision --ignore-not-found >/dev/null
 kubectl apply -f - <<<"$rendered"
 kubectl -n "$namespace" wait --for=condition=complete job/provision --timeout=300s
 kubectl -n "$namespace" rollout status deployment/gateway --timeout=180s
-echo "gateway: http://127.0.0.1:30000  aggregator: http://127.0.0.1:30001"
+echo "gateway: http://127.0.0.1:30000  aggregator: http://127.0.0.1:30001 (each asks for a token:"
+echo "  curl -H \"Authorization: Bearer \$(deploy/k8s/mint-token.sh my-client tasks:write)\" …)"
 echo "grafana: kubectl -n $namespace port-forward svc/grafana 3003:3000, then http://127.0.0.1:3003 (admin; password:"
 echo "  kubectl -n $namespace get secret grafana-credentials -o jsonpath='{.data.admin-password}' | base64 -d)"
 echo "prometheus, jaeger: kubectl -n $namespace port-forward svc/prometheus 9092:9090 (svc/jaeger 16686:16686)"

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Distributed.ServiceDefaults.Http;
 
@@ -28,12 +29,13 @@ public static class ApiScopes
 /// </summary>
 public static class ApiAuthentication
 {
-    public const string EnabledVariable = "AUTH_ENABLED";
+    public const string EnabledVariable = ApiTokens.EnabledVariable;
 
     /// <summary>The token claim that names the client a task belongs to; OpenID Connect's subject unless set.</summary>
     public const string ClientClaimVariable = "AUTH_CLIENT_CLAIM";
 
     public const string DefaultClientClaim = "sub";
+
 
     /// <summary>The claim a scope travels in: one claim per scope, or one space-separated list (RFC 8693).</summary>
     public const string ScopeClaim = "scope";
@@ -64,8 +66,18 @@ public static class ApiAuthentication
 
         if (enabled)
         {
+            var signingKey = builder.Configuration.GetConnectionString(ApiTokens.SigningKeyConnectionName);
+            if (signingKey is { Length: > 0 })
+            {
+                // After the configuration's own binding, which replaces the validation parameters whole.
+                builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
+                    options.TokenValidationParameters.IssuerSigningKeys =
+                        [.. options.TokenValidationParameters.IssuerSigningKeys ?? [], new SymmetricSecurityKey(Convert.FromBase64String(signingKey))]);
+            }
+
             builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
             {
+
                 // Claims by the names the token gives them: "scope", "sub".
                 options.MapInboundClaims = false;
                 options.Events = new JwtBearerEvents

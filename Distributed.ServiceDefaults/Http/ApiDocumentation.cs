@@ -59,6 +59,9 @@ public static class ApiDocumentation
                         {
                             [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = scopes,
                         });
+                        operation.Responses ??= [];
+                        operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No bearer token, or one that is not valid (problem+json, WWW-Authenticate)." });
+                        operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The token lacks the scope, or names no client (problem+json, WWW-Authenticate)." });
                     }
 
                     return Task.CompletedTask;

@@ -23,7 +23,18 @@ public static class ListenAddressExtensions
 
         if (url is not null)
         {
-            builder.Configuration["URLS"] = url;
+            builder.Configuration["URLS"] = MetricsPort(builder.Configuration) is { } metricsPort ? $"{url};http://0.0.0.0:{metricsPort}" : url;
         }
     }
+
+    /// <summary>
+    /// Where an HTTP API serves <c>/metrics</c> when it should not be on the API's own port (a
+    /// public NodePort): a port of its own, opened beside the API's, that only Prometheus is let reach.
+    /// </summary>
+    public const string MetricsPortVariable = "METRICS_PORT";
+
+    public static int? MetricsPort(IConfiguration configuration) =>
+        configuration[MetricsPortVariable] is { Length: > 0 } value
+            ? int.TryParse(value, out var port) && port is > 0 and < 65536 ? port : throw new FormatException($"{MetricsPortVariable} '{value}' is not a port")
+            : null;
 }

@@ -192,6 +192,8 @@ public sealed class ClientTests(ClientsFixture topology) : IClassFixture<Clients
             var operation = document.RootElement.GetProperty("paths").GetProperty(path).EnumerateObject().Single().Value;
             var requirement = operation.GetProperty("security").EnumerateArray().Single();
             Assert.Equal([scope], requirement.GetProperty(ApiDocumentation.BearerScheme).EnumerateArray().Select(s => s.GetString()));
+            Assert.True(operation.GetProperty("responses").TryGetProperty("401", out _));
+            Assert.True(operation.GetProperty("responses").TryGetProperty("403", out _));
         }
     }
 

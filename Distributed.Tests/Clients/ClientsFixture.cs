@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using Distributed.Contracts;
 using Distributed.ServiceDefaults.Http;
 using Distributed.Tests.Integration;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -16,8 +17,8 @@ namespace Distributed.Tests.Clients;
 public sealed class ClientsFixture : AppHostFixture
 {
     public const string Issuer = "dotnet-user-jwts";
-    public const string GatewayAudience = "distributed-gateway";
-    public const string QueryAudience = "distributed-query";
+    public const string GatewayAudience = ApiTokens.GatewayAudience;
+    public const string QueryAudience = ApiTokens.QueryAudience;
     public const int TasksPerSecond = 5;
     public const int TaskBurst = 10;
 

@@ -65,6 +65,33 @@ public sealed partial class HardenedWorkloadTests
 
     [Theory]
     [MemberData(nameof(Trees))]
+    public void The_two_apis_ask_for_tokens_and_serve_metrics_on_no_port_the_public_reaches(string tree)
+    {
+        var publicApis = Tree(tree).Single(d => d["kind"].ToString() == "NetworkPolicy" && Name(d) == "public-apis");
+        var publicPorts = ((YamlSequenceNode)publicApis["spec"]["ingress"]).Children
+            .SelectMany(rule => ((YamlSequenceNode)rule["ports"]).Children).Select(port => port["port"].ToString()).ToHashSet();
+        foreach (var (api, audience) in new[] { ("gateway", Contracts.ApiTokens.GatewayAudience), ("aggregator", Contracts.ApiTokens.QueryAudience) })
+        {
+            var workload = Workloads(tree).Single(w => Name(w) == api);
+            var env = ((YamlSequenceNode)Containers(workload).Single()["env"]).Children.Cast<YamlMappingNode>()
+                .ToDictionary(variable => variable["name"].ToString());
+            Assert.Equal("true", env[Contracts.ApiTokens.EnabledVariable]["value"].ToString());
+            Assert.Equal(audience, env["Authentication__Schemes__Bearer__ValidAudiences__0"]["value"].ToString());
+            Assert.Equal("api-auth", env[$"ConnectionStrings__{Contracts.ApiTokens.SigningKeyConnectionName}"]["valueFrom"]["secretKeyRef"]["name"].ToString());
+
+            // Prometheus scrapes the metrics port; the public policy and the NodePort lead elsewhere.
+            var metricsPort = env[ServiceDefaults.Http.ListenAddressExtensions.MetricsPortVariable]["value"].ToString();
+            Assert.Equal(metricsPort, workload["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"].ToString());
+            Assert.DoesNotContain(metricsPort, publicPorts);
+            var service = Tree(tree).Single(d => d["kind"].ToString() == "Service" && Name(d) == api);
+            var containerPorts = ((YamlSequenceNode)Containers(workload).Single()["ports"]).Children.ToDictionary(port => port["name"].ToString(), port => port["containerPort"].ToString());
+            Assert.All(((YamlSequenceNode)service["spec"]["ports"]).Children, port =>
+                Assert.NotEqual(metricsPort, containerPorts.GetValueOrDefault(port["targetPort"].ToString(), port["targetPort"].ToString())));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Trees))]
     public void Egress_is_closed_unless_a_policy_opens_it(string tree)
     {
         var policies = Tree(tree).Where(d => d["kind"].ToString() == "NetworkPolicy").ToList();

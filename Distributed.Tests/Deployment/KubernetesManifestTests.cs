@@ -51,7 +51,12 @@ public sealed partial class KubernetesManifestTests
         var container = Container(deployment);
         var (port, addressVariable) = Services[service];
 
-        Assert.Equal(port.ToString(System.Globalization.CultureInfo.InvariantCulture), ((YamlSequenceNode)container["ports"]).Children.Cast<YamlMappingNode>().Single()["containerPort"].ToString());
+        var env = Environment(container);
+        var ports = ((YamlSequenceNode)container["ports"]).Children.Cast<YamlMappingNode>().Select(p => p["containerPort"].ToString()).ToList();
+        var listens = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // An API serves /metrics on a port of its own (METRICS_PORT), the others on their only port.
+        var scraped = env.GetValueOrDefault(ServiceDefaults.Http.ListenAddressExtensions.MetricsPortVariable, listens);
+        Assert.Equal(new[] { listens, scraped }.Distinct(), ports);
         Assert.Equal("/health", container["readinessProbe"]["httpGet"]["path"].ToString());
         Assert.Equal("/alive", container["livenessProbe"]["httpGet"]["path"].ToString());
         Assert.Matches("^[0-9]+m?$", Scalar(container, "resources", "requests", "cpu"));
@@ -59,11 +64,10 @@ public sealed partial class KubernetesManifestTests
 
         var annotations = (YamlMappingNode)deployment["spec"]["template"]["metadata"]["annotations"];
         Assert.Equal("true", annotations["prometheus.io/scrape"].ToString());
-        Assert.Equal(port.ToString(System.Globalization.CultureInfo.InvariantCulture), annotations["prometheus.io/port"].ToString());
+        Assert.Equal(scraped, annotations["prometheus.io/port"].ToString());
         Assert.Equal("/metrics", annotations["prometheus.io/path"].ToString());
 
-        // The service listens where the annotation says: its *_ADDR variable names the same port.
-        var env = Environment(container);
+        // The service listens where the container port says: its *_ADDR variable names the same port.
         Assert.Equal($"0.0.0.0:{port}", env[addressVariable]);
     }
 
@@ -73,7 +77,10 @@ public sealed partial class KubernetesManifestTests
         var specVariables = Unit.ConfigurationCatalog.ServiceVariables();
         foreach (var service in Services.Keys)
         {
-            var names = Environment(Container(Named("Deployment", service))).Keys;
+            var names = Environment(Container(Named("Deployment", service))).Keys
+                // ASP.NET Core's own bearer configuration, and the key the deployment signs its tokens with.
+                .Where(name => !name.StartsWith("Authentication__Schemes__Bearer__", StringComparison.Ordinal)
+                    && name != $"ConnectionStrings__{Contracts.ApiTokens.SigningKeyConnectionName}");
             Assert.All(names, name => Assert.Contains(name, specVariables));
         }
     }
@@ -110,7 +117,7 @@ public sealed partial class KubernetesManifestTests
         // Every Secret the tree reads is one the deploy script creates.
         var deploy = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "scripts", "deploy.sh"));
         var named = SecretNames(Rendered.Value).Distinct().ToList();
-        Assert.Equal(4, named.Count);
+        Assert.Equal(5, named.Count);
         Assert.All(named, name => Assert.True(
             deploy.Contains($"ensure_secret {name}", StringComparison.Ordinal) || deploy.Contains($"create secret generic {name}", StringComparison.Ordinal),
             $"scripts/deploy.sh does not create the Secret {name}"));

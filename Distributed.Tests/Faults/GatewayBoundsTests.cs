@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Distributed.AppHost.Infrastructure;
 using Distributed.Messaging;
+using Distributed.ServiceDefaults.Http;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 using Distributed.Tests.Integration;
@@ -26,6 +27,7 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
     private const int IdempotencyWindowSeconds = 2;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private readonly int _port = ProcessLauncher.FreePort();
+    private readonly int _metricsPort = ProcessLauncher.FreePort();
     private StandaloneNats _nats = null!;
     private ManagedProcess _gateway = null!;
 
@@ -38,12 +40,28 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
             ProcessLauncher.ServiceEnvironment(gateway, _nats.UrlFor(gateway.Identity), $"127.0.0.1:{_port}",
                 ("GATEWAY_MAX_CONCURRENT_REQUESTS", ConcurrencyLimit.ToString(CultureInfo.InvariantCulture)),
                 ("GATEWAY_ANSWER_DEADLINE_MS", AnswerDeadlineMs.ToString(CultureInfo.InvariantCulture)),
-                ("IDEMPOTENCY_WINDOW_SECONDS", IdempotencyWindowSeconds.ToString(CultureInfo.InvariantCulture))),
+                ("IDEMPOTENCY_WINDOW_SECONDS", IdempotencyWindowSeconds.ToString(CultureInfo.InvariantCulture)),
+                // As deployed: /metrics on a port of its own, which no public port leads to.
+                (ListenAddressExtensions.MetricsPortVariable, _metricsPort.ToString(CultureInfo.InvariantCulture))),
             Path.Combine(WorkDirectory, "gateway.log")));
         _gateway.Start();
         await ProcessLauncher.WaitHealthyAsync(_port, Deadline);
     }
 
+    [Fact]
+    public async Task Metrics_are_served_on_their_own_port_and_not_on_the_apis()
+    {
+        using var api = Client();
+        using (var onApi = await api.GetAsync(new Uri("/metrics", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, onApi.StatusCode);
+        }
+
+        Assert.True(await AllocatedBytesAsync() > 0);
+        // Probes keep working on the API's port.
+        using var health = await api.GetAsync(new Uri("/health", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
 
     [Fact]
     public async Task Slow_bodies_are_cut_off_by_the_floor_and_ordinary_submissions_are_accepted_throughout()
@@ -55,7 +73,7 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
             await client.SubmitAsync("warm", $$"""{"n":{{i}}}""");
         }
 
-        var allocatedBefore = await AllocatedBytesAsync(client);
+        var allocatedBefore = await AllocatedBytesAsync();
         var connections = new List<TcpClient>();
         using var stopTrickling = new CancellationTokenSource();
         try
@@ -90,7 +108,7 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
             var cut = await Task.WhenAll(answers).WaitAsync(TimeSpan.FromSeconds(30));
             var heads = cut.Select(answer => answer.Head).ToList();
             var lastCutAfter = cut.Max(answer => answer.At);
-            var allocated = await AllocatedBytesAsync(client) - allocatedBefore;
+            var allocated = await AllocatedBytesAsync() - allocatedBefore;
             output.WriteLine($"{SlowClients} slow bodies: all cut off within {lastCutAfter.TotalSeconds:F1} s; {ordinary.Count} ordinary submissions meanwhile; allocated {allocated / 1024} KiB");
 
             Assert.NotEmpty(ordinary);
@@ -277,12 +295,13 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
     }
 
     /// <summary>Every byte the gateway's managed heap has handed out since it started (the runtime's own counter).</summary>
-    private static Task<long> AllocatedBytesAsync(HttpClient client) => MetricAsync(client, "dotnet_gc_heap_total_allocated_bytes_total");
+    private Task<long> AllocatedBytesAsync() => MetricAsync("dotnet_gc_heap_total_allocated_bytes_total");
 
 
-    private static async Task<long> MetricAsync(HttpClient client, string name)
+    private async Task<long> MetricAsync(string name)
     {
-        var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_metricsPort}") };
+        var metrics = await scraper.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         var line = metrics.Split('\n').Single(l => l.StartsWith(name + "{", StringComparison.Ordinal));
         return (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
     }

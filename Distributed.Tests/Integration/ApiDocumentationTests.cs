@@ -17,7 +17,7 @@ public sealed class ApiDocumentationTests(AppHostFixture topology)
 
     public static TheoryData<string, string, string, int[]> Operations => new()
     {
-        { "gateway", "post", "/tasks", [202, 400, 408, 413, 415, 422, 503] },
+        { "gateway", "post", "/tasks", [202, 400, 408, 413, 415, 422, 429, 503] },
         { "aggregator", "get", "/results", [200, 400, 503] },
         { "aggregator", "get", "/results/{request_id}", [200, 400, 404, 503] },
         { "aggregator", "get", "/stats", [200, 503] },

@@ -43,6 +43,15 @@ public sealed partial class ManifestTests : IAsyncLifetime
             Assert.Equal("false", EnvOf(project, "EXPERIMENTS_ENABLED"));
         }
 
+        // Both APIs ask every client for a token, signed with a generated key that travels as a connection string (a Secret).
+        foreach (var (api, audience) in new[] { ("gateway", Contracts.ApiTokens.GatewayAudience), ("aggregator", Contracts.ApiTokens.QueryAudience) })
+        {
+            Assert.Equal("true", EnvOf(api, Contracts.ApiTokens.EnabledVariable));
+            Assert.Equal(audience, EnvOf(api, "Authentication__Schemes__Bearer__ValidAudiences__0"));
+            Assert.Equal(Contracts.ApiTokens.Issuer, EnvOf(api, "Authentication__Schemes__Bearer__ValidIssuer"));
+            Assert.Equal("{api-signing-key.value}", EnvOf(api, $"ConnectionStrings__{Contracts.ApiTokens.SigningKeyConnectionName}"));
+        }
+
         // The aggregator's two database roles, none of them the superuser; the owner's is the provisioning step's alone.
         Assert.Equal("{postgres-ingest.connectionString}", EnvOf("aggregator", "ConnectionStrings__aggregator"));
         Assert.Null(EnvOrNull("aggregator", "ConnectionStrings__aggregator_owner"));

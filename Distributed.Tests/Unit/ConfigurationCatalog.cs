@@ -29,6 +29,7 @@ public static class ConfigurationCatalog
         ControlListenerExtensions.EnabledVariable,
         ApiAuthentication.EnabledVariable,
         ApiAuthentication.ClientClaimVariable,
+        ListenAddressExtensions.MetricsPortVariable,
         .. new[] { ServiceAddress.Gateway, ServiceAddress.Aggregator, ServiceAddress.Processor, ServiceAddress.Enricher }.Select(a => a.Variable),
         .. Microsoft.Extensions.Hosting.Extensions.TelemetryVariables,
     ];
