@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The aggregator's query API over a large table (issue 11, goal 5): the aggregator's Release build
-# alone, its own PostgreSQL and nats-server, the results table filled with ROWS generated rows of
-# 10 task types, then wrk (64 connections, 10 s): once on the newest-first page right after the
-# aggregator restarts, then RUNS times on each endpoint after a warm-up.
+# The aggregator's query API over a large table (issue 11, goal 5; issue 35, goal 2): the
+# aggregator's Release build alone, its own PostgreSQL and nats-server, the results table filled
+# with ROWS generated rows of 10 task types spread over CLIENTS clients (default 1,000), then wrk
+# (64 connections, 10 s) as one of those clients, with its bearer token (authentication on, as
+# deployed): once on its newest-first page right after the aggregator restarts, then RUNS times on
+# each endpoint after a warm-up.
 #   ROWS_LIST="1000000 10000000" RUNS=3 bench/query-api.sh
 #   PROFILE=perf ROWS_LIST=1000000 RUNS=1 bench/query-api.sh   (adds the on-CPU profile, below)
 # Results: $RESULTS/query-api/ROWS.jsonl (one run.py line per run) and report.md.
@@ -13,13 +15,21 @@ OUT=$RESULTS/query-api
 mkdir -p "$OUT" "$BENCH_STATE"
 rm -rf "$BENCH_STATE/pg-$PG_PORT"
 trap stop_private_parts EXIT
+CLIENTS=${CLIENTS:-1000}
+client=client-7
+# Authentication as deploy/k8s has it: tokens from issuer "distributed", signed with the deployment's key.
+signing_key=$(openssl rand -base64 48)
+token=$(SIGNING_KEY=$signing_key "$ROOT/deploy/k8s/mint-token.sh" "$client" results:read 24)
+auth=(AUTH_ENABLED=true Authentication__Schemes__Bearer__ValidIssuer=distributed
+  Authentication__Schemes__Bearer__ValidAudiences__0=distributed-query ConnectionStrings__api_signing_key="$signing_key")
+bearer=(-H "Authorization: Bearer $token")
 
 private_postgres "$PG_PORT"
 private_nats "$NATS_PORT"
 build_service Aggregator
 api=http://127.0.0.1:$API_PORT
 PRIVATE_PIDS+=("$(start_service Aggregator DATABASE_URL="postgres://postgres:bench@127.0.0.1:$PG_PORT/aggregator" \
-  NATS_URL="nats://127.0.0.1:$NATS_PORT" AGGREGATOR_ADDR="127.0.0.1:$API_PORT")")
+  NATS_URL="nats://127.0.0.1:$NATS_PORT" AGGREGATOR_ADDR="127.0.0.1:$API_PORT" "${auth[@]}")")
 aggregator_pid=${PRIVATE_PIDS[-1]}
 wait_http "$api/health" 120 # the migrations have run: the tables exist
 
@@ -30,11 +40,11 @@ sql() { PGPASSWORD=bench psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT
 # over a json-typed copy of the newest 200,000 rows — what turning jsonb back into text costs.
 page_statement_costs() { # ROWS
   local columns="id, request_id, task_type, payload, enrichment, processed_at, processor_id, trace_id"
-  local order="ORDER BY processed_at DESC, id DESC LIMIT 50"
+  local order="WHERE client_id = '$client' ORDER BY processed_at DESC, id DESC LIMIT 50"
   sql -c "DROP TABLE IF EXISTS results_as_json" \
-    -c "CREATE TABLE results_as_json AS SELECT id, request_id, task_type, payload::json AS payload, enrichment::json AS enrichment,
+    -c "CREATE TABLE results_as_json AS SELECT id, request_id, client_id, task_type, payload::json AS payload, enrichment::json AS enrichment,
           processed_at, processor_id, trace_id FROM results ORDER BY processed_at DESC LIMIT 200000" \
-    -c "CREATE INDEX ON results_as_json (processed_at, id)" -c "VACUUM ANALYZE results_as_json"
+    -c "CREATE INDEX ON results_as_json (client_id, processed_at, id)" -c "VACUUM ANALYZE results_as_json"
   echo "SELECT $columns FROM results $order;" >"$BENCH_STATE/page-jsonb.sql"
   echo "SELECT id, request_id, task_type, processed_at, processor_id, trace_id FROM results $order;" >"$BENCH_STATE/page-no-json.sql"
   echo "SELECT $columns FROM results_as_json $order;" >"$BENCH_STATE/page-json.sql"
@@ -55,7 +65,7 @@ page_statement_costs() { # ROWS
 # PostgreSQL the phases a page costs. A phase is the samples under that function, children included.
 profile_page() { # ROWS
   command -v perf >/dev/null || { echo "perf is not installed (apt-get install linux-perf): no profile" >&2; return 0; }
-  wrk_run --duration 14s "$api/results?limit=50" >/dev/null &
+  wrk_run --duration 14s -- "$api/results?limit=50" "${bearer[@]}" >/dev/null &
   local load=$!
   sleep 3
   perf record -e cpu-clock -F 499 -g -a -o "$BENCH_STATE/query-api.perf" -- sleep 8 2>/dev/null
@@ -96,7 +106,8 @@ filled=0
 : >"$OUT/report.md"
 for rows in ${ROWS_LIST:-1000000 10000000}; do
   echo "== filling the table to $rows rows" >&2
-  # Rows as the pipeline writes them: 1 ms apart (1000 tasks/s), the enricher's reply shape, a
+  # Rows as the pipeline writes them: 1 ms apart (1000 tasks/s), each of the CLIENTS clients's
+  # every CLIENTS-th one, with all 10 task types among each client's rows, the enricher's reply shape, a
   # trace id. Generated in SQL, so the counts are set once afterwards as the migration does.
   # Secondary indexes are dropped while filling and built again afterwards (a sorted build is many
   # times faster than millions of random inserts); their definitions are read from the table, so
@@ -107,8 +118,8 @@ for rows in ${ROWS_LIST:-1000000 10000000}; do
   while ((filled < rows)); do
     chunk=$((rows - filled < 1000000 ? rows - filled : 1000000))
     sql -c "
-      INSERT INTO results (id, request_id, task_type, payload, enrichment, processed_at, processor_id, trace_id)
-      SELECT gen_random_uuid(), gen_random_uuid(), 'type-' || (i % 10),
+      INSERT INTO results (id, request_id, client_id, task_type, payload, enrichment, processed_at, processor_id, trace_id)
+      SELECT gen_random_uuid(), gen_random_uuid(), 'client-' || (i % $CLIENTS), 'type-' || ((i / $CLIENTS) % 10),
              jsonb_build_object('seq', i, 'value', i % 1000, 'note', 'generated by bench/query-api.sh'),
              jsonb_build_object('tags', jsonb_build_array('type:type-' || (i % 10), 'source:enricher', 'priority:low'),
                                 'geo', jsonb_build_object('lat', 12.5, 'lon', -45.1), 'enriched_at', now()),
@@ -117,29 +128,36 @@ for rows in ${ROWS_LIST:-1000000 10000000}; do
     filled=$((filled + chunk))
   done
   while read -r create; do sql -c "SET maintenance_work_mem = '1GB'" -c "$create"; done <<<"$indexes"
-  sql -c "INSERT INTO task_type_counts SELECT task_type, count(*) FROM results GROUP BY task_type
-          ON CONFLICT (task_type) DO UPDATE SET count = excluded.count" -c "VACUUM ANALYZE results"
+  sql -c "INSERT INTO task_type_counts (client_id, task_type, count) SELECT client_id, task_type, count(*) FROM results GROUP BY client_id, task_type
+          ON CONFLICT (client_id, task_type) DO UPDATE SET count = excluded.count" -c "VACUUM ANALYZE results"
 
-  mid=$(sql -c "SELECT id FROM results ORDER BY processed_at DESC, id DESC OFFSET $((rows / 2)) LIMIT 1")
-  mid_typed=$(sql -c "SELECT id FROM results WHERE task_type = 'type-3' ORDER BY processed_at DESC, id DESC OFFSET $((rows / 20)) LIMIT 1")
-  request_id=$(sql -c "SELECT request_id FROM results OFFSET $((rows / 3)) LIMIT 1")
+  # The measured client's own rows: half-way down its listing, and down its type-3 rows.
+  own=$((rows / CLIENTS))
+  mid=$(sql -c "SELECT id FROM results WHERE client_id = '$client' ORDER BY processed_at DESC, id DESC OFFSET $((own / 2)) LIMIT 1")
+  mid_typed=$(sql -c "SELECT id FROM results WHERE client_id = '$client' AND task_type = 'type-3' ORDER BY processed_at DESC, id DESC OFFSET $((own / 20)) LIMIT 1")
+  request_id=$(sql -c "SELECT request_id FROM results WHERE client_id = '$client' OFFSET $((own / 3)) LIMIT 1")
+  # The token reads its client's rows, and another client's row is a 404: else the bench would measure refusals.
+  other=$(sql -c "SELECT request_id FROM results WHERE client_id <> '$client' LIMIT 1")
+  [[ $(curl -s -o /dev/null -w '%{http_code}' "${bearer[@]}" "$api/results/$request_id") == 200 &&
+     $(curl -s -o /dev/null -w '%{http_code}' "${bearer[@]}" "$api/results/$other") == 404 ]] ||
+    { echo "the bench's token does not read exactly its own client's results" >&2; exit 1; }
 
   # A client arriving right after a start (issue 28, goal 3): the aggregator restarted, and
   # GET /results?limit=50 measured from its first request, once per table size.
   kill "$aggregator_pid"; while kill -0 "$aggregator_pid" 2>/dev/null; do sleep 0.2; done
   PRIVATE_PIDS+=("$(start_service Aggregator DATABASE_URL="postgres://postgres:bench@127.0.0.1:$PG_PORT/aggregator" \
-    NATS_URL="nats://127.0.0.1:$NATS_PORT" AGGREGATOR_ADDR="127.0.0.1:$API_PORT")")
+    NATS_URL="nats://127.0.0.1:$NATS_PORT" AGGREGATOR_ADDR="127.0.0.1:$API_PORT" "${auth[@]}")")
   aggregator_pid=${PRIVATE_PIDS[-1]}
   wait_http "$api/health" 120
-  wrk_run --label "results, the first 10 s after a start" --pid "aggregator=$aggregator_pid" "$api/results?limit=50" >"$OUT/$rows.cold.jsonl"
+  wrk_run --label "results, the first 10 s after a start" --pid "aggregator=$aggregator_pid" -- "$api/results?limit=50" "${bearer[@]}" >"$OUT/$rows.cold.jsonl"
 
   # Not measured: the first seconds run unoptimised (tier-0) code, and each endpoint's first
   # requests prepare its statements on the pooled connections.
   for target in "/stats" "/results?limit=50" "/results?task_type=type-3&limit=50&before=$mid_typed" "/results/$request_id"; do
-    wrk_run --duration 10s "$api$target" >/dev/null
+    wrk_run --duration 10s -- "$api$target" "${bearer[@]}" >/dev/null
   done
 
-  single=$(for _ in 1 2 3 4 5; do curl -fs -o /dev/null -w '%{time_total}\n' "$api/stats"; done | sort -n | sed -n 3p)
+  single=$(for _ in 1 2 3 4 5; do curl -fs -o /dev/null -w '%{time_total}\n' "${bearer[@]}" "$api/stats"; done | sort -n | sed -n 3p)
   echo "| $rows rows: one GET /stats alone | median of 5: $(python3 -c "print(f'{$single*1000:.1f} ms')") |" >>"$OUT/report.md"
   : >"$OUT/$rows.jsonl"
   for run in $(seq 1 "${RUNS:-3}"); do
@@ -148,7 +166,7 @@ for rows in ${ROWS_LIST:-1000000 10000000}; do
       "results by type, deep page|/results?task_type=type-3&limit=50&before=$mid_typed" \
       "one result|/results/$request_id"; do
       echo "== $rows rows, run $run: ${target%%|*}" >&2
-      wrk_run --label "${target%%|*}" --pid "aggregator=$aggregator_pid" "$api${target#*|}" >>"$OUT/$rows.jsonl"
+      wrk_run --label "${target%%|*}" --pid "aggregator=$aggregator_pid" -- "$api${target#*|}" "${bearer[@]}" >>"$OUT/$rows.jsonl"
     done
   done
   { echo; echo "### $rows rows"; echo; python3 "$ROOT/bench/wrk/summarize.py" --server aggregator "$OUT/$rows.cold.jsonl" "$OUT/$rows.jsonl"; echo; } >>"$OUT/report.md"
