@@ -3,7 +3,7 @@ using Distributed.Tests.Faults;
 
 namespace Distributed.Tests.Unit;
 
-/// <summary>README's configuration table and the code say the same: every variable, and where it has an effect.</summary>
+/// <summary>docs/configuration.md's table and the code say the same: every variable, and where it has an effect.</summary>
 public sealed partial class ConfigurationTableTests
 {
     private static readonly Dictionary<string, string> Table = ReadTable();
@@ -13,13 +13,13 @@ public sealed partial class ConfigurationTableTests
     {
         foreach (var variable in ConfigurationCatalog.ServiceVariables())
         {
-            Assert.True(Table.TryGetValue(variable, out var where), $"{variable} is read by a service but not in README's table");
+            Assert.True(Table.TryGetValue(variable, out var where), $"{variable} is read by a service but not in docs/configuration.md's table");
             Assert.True(where is "by hand" or "both", $"{variable} is read by a service started by hand, but the table says '{where}'");
         }
 
         foreach (var variable in ConfigurationCatalog.AppHostVariables())
         {
-            Assert.True(Table.TryGetValue(variable, out var where), $"{variable} is read by the AppHost but not in README's table");
+            Assert.True(Table.TryGetValue(variable, out var where), $"{variable} is read by the AppHost but not in docs/configuration.md's table");
             Assert.True(where is "AppHost" or "both", $"{variable} has an effect under the AppHost, but the table says '{where}'");
         }
     }
@@ -27,21 +27,20 @@ public sealed partial class ConfigurationTableTests
     [Fact]
     public void Every_variable_in_the_table_has_the_effect_it_claims()
     {
-        Assert.True(Table.Count > 20, $"only {Table.Count} variables read from README's table");
+        Assert.True(Table.Count > 20, $"only {Table.Count} variables read from docs/configuration.md's table");
         var byHand = ConfigurationCatalog.ServiceVariables();
         var appHost = ConfigurationCatalog.AppHostVariables();
         foreach (var (variable, where) in Table)
         {
             Assert.True(where is "by hand" or "AppHost" or "both", $"{variable}: where is '{where}'");
-            Assert.True(where == "AppHost" || byHand.Contains(variable), $"README says {variable} works by hand; no service reads it");
-            Assert.True(where == "by hand" || appHost.Contains(variable), $"README says {variable} works under the AppHost; the AppHost neither reads nor passes it");
+            Assert.True(where == "AppHost" || byHand.Contains(variable), $"docs/configuration.md says {variable} works by hand; no service reads it");
+            Assert.True(where == "by hand" || appHost.Contains(variable), $"docs/configuration.md says {variable} works under the AppHost; the AppHost neither reads nor passes it");
         }
     }
 
     private static Dictionary<string, string> ReadTable()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
-        var section = readme[readme.IndexOf("## Configuration", StringComparison.Ordinal)..readme.IndexOf("## HTTP API", StringComparison.Ordinal)];
+        var section = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "configuration.md"));
         var table = new Dictionary<string, string>();
         foreach (Match row in Row().Matches(section))
         {
