@@ -136,7 +136,7 @@ public sealed partial class LoadGenerator : IDisposable
 
     private static LoadSummary Summary(LoadPlan plan, string state, LoadReport report, int stored, int degraded, List<TimeSpan> latencies) =>
         new(plan, state, report.Tasks, report.AcceptedAt.Count, report.Count(HttpStatusCode.ServiceUnavailable), OtherErrors(report), stored,
-            degraded, LoadSummary.Quantile(latencies, 0.5), LoadSummary.Quantile(latencies, 0.99));
+            degraded, NearestRank.Of(latencies, 0.5), NearestRank.Of(latencies, 0.99));
 
     /// <summary>Reads the run's rows back from the aggregator until every accepted task is listed, or the deadline.</summary>
     private async Task<(List<TimeSpan> Latencies, int Degraded)> WaitUntilStoredAsync(

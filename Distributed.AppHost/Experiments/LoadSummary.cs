@@ -23,8 +23,4 @@ public sealed record LoadSummary(
             ? counts + string.Create(CultureInfo.InvariantCulture, $"; end to end (sent → processed) p50 {p50.TotalMilliseconds:N0} ms, p99 {p99.TotalMilliseconds:N0} ms")
             : counts;
     }
-
-    /// <summary>The value at quantile <paramref name="q"/> (nearest rank) of sorted durations.</summary>
-    public static TimeSpan? Quantile(IReadOnlyList<TimeSpan> sorted, double q) =>
-        sorted.Count == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
 }

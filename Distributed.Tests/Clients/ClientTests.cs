@@ -134,11 +134,9 @@ public sealed class ClientTests(ClientsFixture topology) : IClassFixture<Clients
         var alicesShared = await AcceptedAsync(await SubmitAsync(alice.Gateway, taskType, 1, key + "-shared"));
         Assert.NotEqual(bobsShared, alicesShared);
 
-        await WaitStoredAsync(alice, alicesTask);
-        await WaitStoredAsync(alice, alicesShared);
-        await WaitStoredAsync(bob, bobsTask);
-        await WaitStoredAsync(bob, bobsSecond);
-        await WaitStoredAsync(bob, bobsShared);
+        await alice.Query.WaitUntilStoredAsync(taskType, [alicesTask, alicesShared], Deadline);
+        await bob.Query.WaitUntilStoredAsync(taskType, [bobsTask, bobsShared], Deadline);
+        await bob.Query.WaitUntilStoredAsync(taskType + "b", [bobsSecond], Deadline);
         Assert.Equal(2, await StoredOfTypeAsync(alice, taskType));
         Assert.Equal(2, await StoredOfTypeAsync(bob, taskType));
     }
@@ -173,10 +171,7 @@ public sealed class ClientTests(ClientsFixture topology) : IClassFixture<Clients
             response.Dispose();
         }
 
-        foreach (var id in neighbours)
-        {
-            await WaitStoredAsync(neighbour, id);
-        }
+        await neighbour.Query.WaitUntilStoredAsync(taskType, neighbours, Deadline);
 
         Assert.Equal(neighbours.Count, await StoredOfTypeAsync(neighbour, taskType));
     }
@@ -237,7 +232,7 @@ public sealed class ClientTests(ClientsFixture topology) : IClassFixture<Clients
         }
     }
 
-    private static async Task<List<Guid>> SubmitStoredAsync(ApiClient client, string taskType, int count)
+    private static async Task<List<Guid>> SubmitStoredAsync(ClientSession client, string taskType, int count)
     {
         var ids = new List<Guid>();
         for (var i = 0; i < count; i++)
@@ -245,41 +240,23 @@ public sealed class ClientTests(ClientsFixture topology) : IClassFixture<Clients
             ids.Add(await AcceptedAsync(await SubmitAsync(client.Gateway, taskType, i)));
         }
 
-        foreach (var id in ids)
-        {
-            await WaitStoredAsync(client, id);
-        }
+        await client.Query.WaitUntilStoredAsync(taskType, ids, Deadline);
 
         return ids;
     }
 
-    private static async Task WaitStoredAsync(ApiClient client, Guid requestId) =>
-        await Eventually.MatchAsync(
-            async () =>
-            {
-                using var response = await client.Query.GetAsync(new Uri($"/results/{requestId}", UriKind.Relative));
-                return response.StatusCode;
-            },
-            status => status == HttpStatusCode.OK, Deadline, $"task {requestId} stored and readable by its client");
-
-    private static async Task<JsonElement[]> RowsAsync(ApiClient client, string path)
+    private static async Task<JsonElement[]> RowsAsync(ClientSession client, string path)
     {
         using var response = await client.Query.GetAsync(new Uri(path, UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement[]>())!;
     }
 
-    private static async Task<List<Guid>> ListAsync(ApiClient client, string path) =>
+    private static async Task<List<Guid>> ListAsync(ClientSession client, string path) =>
         [.. (await RowsAsync(client, path)).Select(row => row.GetProperty("request_id").GetGuid())];
 
-    private static async Task<long> StoredOfTypeAsync(ApiClient client, string taskType)
-    {
-        using var stats = JsonDocument.Parse(await client.Query.GetStringAsync(new Uri("/stats", UriKind.Relative)));
-        return stats.RootElement.GetProperty("by_task_type").EnumerateArray()
-            .Where(entry => entry.GetProperty("task_type").GetString() == taskType)
-            .Select(entry => entry.GetProperty("count").GetInt64())
-            .SingleOrDefault();
-    }
+    private static async Task<long> StoredOfTypeAsync(ClientSession client, string taskType) =>
+        (await client.Query.StatsAsync()).CountFor(taskType);
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
     {

@@ -69,7 +69,7 @@ public sealed class ClientsFixture : AppHostFixture
     }
 
     /// <summary>The gateway and the query API as one client sees them: each with its own token.</summary>
-    public ApiClient ClientFor(string client) => new(
+    public ClientSession ClientFor(string client) => new(
         WithToken(Gateway.BaseAddress!, Token(client, ApiScopes.TasksWrite)),
         WithToken(Aggregator.BaseAddress!, Token(client, ApiScopes.ResultsRead)));
 
@@ -81,7 +81,7 @@ public sealed class ClientsFixture : AppHostFixture
     }
 }
 
-public sealed record ApiClient(HttpClient Gateway, HttpClient Query) : IDisposable
+public sealed record ClientSession(HttpClient Gateway, HttpClient Query) : IDisposable
 {
     public void Dispose()
     {

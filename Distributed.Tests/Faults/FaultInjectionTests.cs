@@ -160,7 +160,7 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
             var started = Stopwatch.StartNew();
             await topology.StartAsync("processor-1");
             await topology.StartAsync("processor-2");
-            var stored = await WaitForAllStoredAsync(taskType, accepted);
+            var stored = await topology.Aggregator.WaitUntilStoredAsync(taskType, accepted, DrainDeadline);
             Record("task stream full", new LoadReport { AcceptedAt = accepted.ToDictionary(id => id, _ => DateTimeOffset.UtcNow), Statuses = new Dictionary<HttpStatusCode, int> { [HttpStatusCode.Accepted] = accepted.Count, [HttpStatusCode.ServiceUnavailable] = 1 } }, stored, started.Elapsed);
         }
         finally
@@ -193,7 +193,7 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
             id => id != Guid.Empty,
             DrainDeadline,
             "the gateway to accept a task on the re-created stream");
-        var stored = await WaitForAllStoredAsync(taskType, [accepted]);
+        var stored = await topology.Aggregator.WaitUntilStoredAsync(taskType, [accepted], DrainDeadline);
 
         Record("NATS store lost", new LoadReport { AcceptedAt = new Dictionary<Guid, DateTimeOffset> { [accepted] = DateTimeOffset.UtcNow }, Statuses = new Dictionary<HttpStatusCode, int> { [HttpStatusCode.Accepted] = 1 } }, stored, started.Elapsed);
         Assert.All(services, s => Assert.Equal(s.Value, topology[s.Key].ProcessId));
@@ -355,7 +355,7 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
         driver.Start();
         await Task.Delay(SteadyLoad);
         var report = await driver.StopAsync();
-        await WaitForAllStoredAsync("secrets", report.Accepted);
+        await topology.Aggregator.WaitUntilStoredAsync("secrets", report.Accepted, DrainDeadline);
 
         var logs = topology.ReadAllLogs();
         Assert.NotEmpty(logs);
@@ -391,7 +391,7 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
 
         failure?.Throw();
         var started = Stopwatch.StartNew();
-        var stored = await WaitForAllStoredAsync(taskType, report.Accepted);
+        var stored = await topology.Aggregator.WaitUntilStoredAsync(taskType, report.Accepted, DrainDeadline);
         var drain = started.Elapsed;
 
         Assert.True(report.Accepted.Count > 50, $"only {report.Accepted.Count} tasks accepted: the load did not run");
@@ -401,22 +401,6 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
         // know: no answer at all, or a 503 because the stream's ack was lost when NATS died after storing.
         Assert.InRange(stored.Count - report.Accepted.Count, 0, report.UnknownOutcome + report.Count(HttpStatusCode.ServiceUnavailable));
         return (report, stored, drain);
-    }
-
-    private async Task<IReadOnlyList<Guid>> WaitForAllStoredAsync(string taskType, IReadOnlyList<Guid> accepted)
-    {
-        var expected = accepted.ToHashSet();
-        return await Eventually.MatchAsync(
-            () => ListAsync(taskType),
-            ids => expected.IsSubsetOf(ids),
-            DrainDeadline,
-            $"all {expected.Count} accepted '{taskType}' tasks to be stored");
-    }
-
-    private async Task<List<Guid>> ListAsync(string taskType)
-    {
-        var rows = await topology.Aggregator.GetFromJsonAsync<JsonElement[]>(new Uri($"/results?task_type={taskType}&limit=1000", UriKind.Relative));
-        return [.. rows!.Select(r => r.GetProperty("request_id").GetGuid())];
     }
 
     private async Task<double> DegradedTotalAsync()

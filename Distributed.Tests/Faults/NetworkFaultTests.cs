@@ -150,7 +150,7 @@ public sealed class NetworkFaultTests(IsolatedProcesses topology, ITestOutputHel
             var backlog = load.Snapshot().Accepted;
             await Eventually.MatchAsync(() => Task.FromResult(load.Snapshot().FirstAcceptedAfter(healedAt)), at => at is not null,
                 DrainDeadline, "a 202 after healing");
-            await WaitForAllStoredAsync(taskType, backlog);
+            await topology.Aggregator.WaitUntilStoredAsync(taskType, backlog, DrainDeadline);
             backlogStored = load.Elapsed - healedAt;
             await Task.Delay(SteadyLoad);
         }
@@ -161,7 +161,7 @@ public sealed class NetworkFaultTests(IsolatedProcesses topology, ITestOutputHel
 
         var report = await load.StopAsync();
         var firstAccepted = report.FirstAcceptedAfter(healedAt)!.Value - healedAt;
-        var rows = await WaitForAllStoredAsync(taskType, report.Accepted);
+        var rows = await topology.Aggregator.WaitUntilStoredAsync(taskType, report.Accepted, DrainDeadline);
         var deadLetters = await DeadLettersOfAsync(taskType);
         Record(fault, report, rows, deadLetters, firstAccepted, backlogStored);
 
@@ -208,16 +208,6 @@ public sealed class NetworkFaultTests(IsolatedProcesses topology, ITestOutputHel
             await topology.Network!.HealAsync(part);
             await topology[part].ResumeAsync();
         }
-    }
-
-    private async Task<List<Guid>> WaitForAllStoredAsync(string taskType, IReadOnlyList<Guid> accepted)
-    {
-        var expected = accepted.ToHashSet();
-        return await Eventually.MatchAsync(
-            () => topology.Aggregator.AllRequestIdsAsync(taskType),
-            ids => expected.IsSubsetOf(ids),
-            DrainDeadline,
-            $"all {expected.Count} accepted '{taskType}' tasks to be stored");
     }
 
     private async Task<List<string>> DeadLettersOfAsync(string taskType)

@@ -57,6 +57,17 @@ public static class ApiClient
         return ids;
     }
 
+    /// <summary>Waits until every accepted task of a type is stored; then every stored request id of that type (duplicates would show).</summary>
+    public static async Task<List<Guid>> WaitUntilStoredAsync(this HttpClient aggregator, string taskType, IEnumerable<Guid> accepted, TimeSpan deadline)
+    {
+        var expected = accepted.ToHashSet();
+        return await Eventually.MatchAsync(
+            () => aggregator.AllRequestIdsAsync(taskType),
+            ids => expected.IsSubsetOf(ids),
+            deadline,
+            $"all {expected.Count} accepted '{taskType}' tasks to be stored");
+    }
+
     public static async Task<JsonElement> StatsAsync(this HttpClient aggregator) =>
         await aggregator.GetFromJsonAsync<JsonElement>(new Uri("/stats", UriKind.Relative));
 

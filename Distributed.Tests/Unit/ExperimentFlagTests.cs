@@ -79,9 +79,9 @@ public sealed class ExperimentFlagTests
     public void Load_report_quantiles_are_nearest_rank()
     {
         var sorted = Enumerable.Range(1, 100).Select(ms => TimeSpan.FromMilliseconds(ms)).ToList();
-        Assert.Equal(TimeSpan.FromMilliseconds(50), LoadSummary.Quantile(sorted, 0.5));
-        Assert.Equal(TimeSpan.FromMilliseconds(99), LoadSummary.Quantile(sorted, 0.99));
-        Assert.Null(LoadSummary.Quantile([], 0.5));
+        Assert.Equal(TimeSpan.FromMilliseconds(50), Distributed.Load.NearestRank.Of(sorted, 0.5));
+        Assert.Equal(TimeSpan.FromMilliseconds(99), Distributed.Load.NearestRank.Of(sorted, 0.99));
+        Assert.Null(Distributed.Load.NearestRank.Of<TimeSpan>([], 0.5));
     }
 
     private static InteractionInputCollection Inputs(params (string Name, string Value)[] values) =>

@@ -65,5 +65,5 @@ public static class OpenModelRun
 
     /// <summary>Nearest rank of an ascending array, rounded to hundredths of a millisecond.</summary>
     public static double Percentile(double[] ascending, double percentile) =>
-        ascending.Length == 0 ? 0 : Math.Round(ascending[Math.Clamp((int)Math.Ceiling(percentile / 100 * ascending.Length) - 1, 0, ascending.Length - 1)], 2);
+        Math.Round(NearestRank.Of(ascending, percentile / 100) ?? 0, 2);
 }
