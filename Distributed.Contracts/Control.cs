@@ -8,6 +8,9 @@ namespace Distributed.Contracts;
 /// </summary>
 public static class ControlSubjects
 {
+    /// <summary>Experiments are opt-in: the AppHost's local development run turns them on, deployments leave them off.</summary>
+    public const string ExperimentsEnabledVariable = "EXPERIMENTS_ENABLED";
+
     public const string Prefix = "control.";
     public const string EnricherFaults = Prefix + "enricher.faults";
     public const string ProcessorIntake = Prefix + "processor.intake";

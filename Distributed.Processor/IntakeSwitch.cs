@@ -1,3 +1,4 @@
+using Distributed.Experiments;
 using System.Diagnostics.Metrics;
 using Distributed.Contracts;
 using Distributed.Messaging;

@@ -1,3 +1,4 @@
+using Distributed.Experiments;
 using Distributed.Messaging;
 using Distributed.Contracts;
 using Distributed.Processor;

@@ -1,3 +1,4 @@
+using Distributed.DeadLetters;
 using System.Globalization;
 using Distributed.Messaging;
 using Microsoft.Extensions.DependencyInjection;

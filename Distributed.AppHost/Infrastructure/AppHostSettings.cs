@@ -41,7 +41,7 @@ public sealed record AppHostSettings(
     ];
 
     /// <summary>The dashboard's experiment commands and the services' control listeners: on in a development run, never in a published model.</summary>
-    public const string ExperimentsVariable = Distributed.Messaging.ControlListenerExtensions.EnabledVariable;
+    public const string ExperimentsVariable = Distributed.Contracts.ControlSubjects.ExperimentsEnabledVariable;
 
     /// <summary>Copies of each stream: three survive a node's loss, and a smaller cluster holds one per node.</summary>
     public int StreamReplicas => Math.Min(3, NatsClusterSize);

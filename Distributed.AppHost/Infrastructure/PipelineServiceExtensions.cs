@@ -29,7 +29,7 @@ public static class PipelineServiceExtensions
             .WithReference(builder.AddNatsIdentity(nats, service.Identity), NatsUrl.ConnectionName).WaitFor(nats)
             // The topology and the schema are in place, declared by their one owner, before any service starts.
             .WaitForCompletion(provisioning)
-            .WithEnvironment(ControlListenerExtensions.EnabledVariable, experiments ? "true" : "false")
+            .WithEnvironment(Distributed.Contracts.ControlSubjects.ExperimentsEnabledVariable, experiments ? "true" : "false")
             // Run, a service is in the AppHost's environment (Development under ./scripts/dev.sh: the
             // API reference UI is on); published, the image's default (Production).
             .WithEnvironment(context =>

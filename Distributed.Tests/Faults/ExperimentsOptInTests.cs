@@ -57,7 +57,7 @@ public sealed class ExperimentsOptInTests : IAsyncLifetime
         var environment = ProcessLauncher.ServiceEnvironment(service, _nats.UrlFor(service.Identity), $"127.0.0.1:{port}");
         if (experiments is not null)
         {
-            environment[ControlListenerExtensions.EnabledVariable] = experiments;
+            environment[Distributed.Contracts.ControlSubjects.ExperimentsEnabledVariable] = experiments;
         }
 
         var enricher = ProcessLauncher.Service(service, $"enricher-{_enrichers.Count}", environment,

@@ -1,3 +1,4 @@
+using Distributed.DeadLetters;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;

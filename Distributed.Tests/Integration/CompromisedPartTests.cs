@@ -1,3 +1,4 @@
+using Distributed.DeadLetters;
 using System.Net;
 using System.Text;
 using Distributed.Contracts;

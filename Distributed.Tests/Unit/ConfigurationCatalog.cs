@@ -26,7 +26,7 @@ public static class ConfigurationCatalog
         DatabaseUrl.VariableName,
         DatabaseUrl.OwnerVariableName,
         DatabaseUrl.ReaderVariableName,
-        ControlListenerExtensions.EnabledVariable,
+        Distributed.Contracts.ControlSubjects.ExperimentsEnabledVariable,
         ApiAuthentication.EnabledVariable,
         ApiAuthentication.ClientClaimVariable,
         ListenAddressExtensions.MetricsPortVariable,

@@ -1,7 +1,8 @@
+using Distributed.Messaging;
 using System.Globalization;
 using System.Text;
 
-namespace Distributed.Messaging;
+namespace Distributed.DeadLetters;
 
 /// <summary>
 /// Dead letters as an operator reads them, in Markdown: the dashboard renders it, a terminal shows

@@ -1,9 +1,10 @@
+using Distributed.Messaging;
 using Distributed.Contracts;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 
-namespace Distributed.Messaging;
+namespace Distributed.DeadLetters;
 
 /// <summary>What a replay did: how many dead letters went back, and which were refused, each with its reason (they stay).</summary>
 public sealed record ReplayOutcome(int Replayed, IReadOnlyList<(ulong Sequence, string Reason)> Refused);

@@ -1,4 +1,4 @@
-namespace Distributed.Messaging;
+namespace Distributed.Experiments;
 
 /// <summary>A flag a control subject switches at run time: kept in memory only, so a restart resets it.</summary>
 public interface IControllable<TState>

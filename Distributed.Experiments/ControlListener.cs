@@ -1,11 +1,12 @@
 using Distributed.Contracts;
+using Distributed.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 
-namespace Distributed.Messaging;
+namespace Distributed.Experiments;
 
 /// <summary>
 /// Listens on a control subject (no queue group: every replica hears it), applies a well-formed
@@ -81,7 +82,7 @@ public sealed partial class ControlListener<TState>(
 public static class ControlListenerExtensions
 {
     /// <summary>Experiments are opt-in: the AppHost's local development run turns them on, deployments leave them off.</summary>
-    public const string EnabledVariable = "EXPERIMENTS_ENABLED";
+    public const string EnabledVariable = ControlSubjects.ExperimentsEnabledVariable;
 
     public static bool ExperimentsEnabled(IConfiguration configuration) =>
         bool.TryParse(configuration[EnabledVariable], out var enabled) && enabled;
