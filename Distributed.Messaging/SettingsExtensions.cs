@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
@@ -29,6 +30,46 @@ public static class SettingsExtensions
         Validator.TryValidateObject(settings, new ValidationContext(settings), results, validateAllProperties: true);
         return [.. results.Select(result => Describe(settings, result))];
     }
+
+    /// <summary>
+    /// Reads and validates settings at once, for a host that needs them before it builds anything
+    /// (the AppHost): the same variables, rules and messages as <see cref="AddSettings{T}"/>. An
+    /// unset or empty variable keeps its property's default; every problem is named in one exception.
+    /// </summary>
+    public static T Read<T>(IConfiguration configuration)
+        where T : class, new()
+    {
+        var settings = new T();
+        var problems = new List<string>();
+        foreach (var property in typeof(T).GetProperties().Where(p => p.GetCustomAttribute<ConfigurationKeyNameAttribute>() is not null))
+        {
+            var raw = configuration[VariableOf(property)];
+            if (string.IsNullOrWhiteSpace(raw))
+            {
+                continue;
+            }
+
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            try
+            {
+                property.SetValue(settings, type == typeof(string) ? raw.Trim() : TypeDescriptor.GetConverter(type).ConvertFromInvariantString(raw.Trim()));
+            }
+            catch (Exception ex) when (ex is FormatException or NotSupportedException or ArgumentException || ex.InnerException is FormatException or OverflowException)
+            {
+                problems.Add(Unreadable(property, raw));
+            }
+        }
+
+        problems.AddRange(Problems(settings));
+        return problems.Count == 0 ? settings : throw new InvalidOperationException(string.Join(" ", problems.Distinct()));
+    }
+
+    private static string Unreadable(PropertyInfo property, string raw) =>
+        property.GetCustomAttribute<RangeAttribute>() is { } range
+            ? string.Create(CultureInfo.InvariantCulture, $"{VariableOf(property)} must be a whole number from {range.Minimum} to {range.Maximum}, not '{raw}'.")
+            : property.PropertyType == typeof(bool)
+                ? $"{VariableOf(property)} must be true or false, not '{raw}'."
+                : $"{VariableOf(property)} cannot be '{raw}'.";
 
     /// <summary>The environment variable a settings property is read from.</summary>
     public static string VariableOf(PropertyInfo property) =>
