@@ -22,7 +22,8 @@ for run in $(seq 1 "${RUNS:-3}"); do
     echo "== run $run: ${setting%%|*}" >&2
     # A fresh store each time: nothing consumes TASKS here, and a full stream would answer 503.
     private_nats "$NATS_PORT"
-    pid=$(start_service Gateway NATS_URL="nats://127.0.0.1:$NATS_PORT" GATEWAY_ADDR="127.0.0.1:$PORT" "${setting#*|}")
+    provision_topology "$NATS_PORT"
+    pid=$(start_service Gateway NATS_URL="$(nats_url gateway "$NATS_PORT")" GATEWAY_ADDR="127.0.0.1:$PORT" "${setting#*|}")
     wait_http "http://127.0.0.1:$PORT/health" 60
     wrk_run --duration 15s --body "$body" "http://127.0.0.1:$PORT/tasks" >/dev/null
     wrk_run --label "${setting%%|*}" --pid "gateway=$pid" --body "$body" "http://127.0.0.1:$PORT/tasks" >>"$OUT/runs.jsonl"

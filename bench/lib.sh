@@ -66,9 +66,9 @@ apphost_stop() {
 BENCH_STATE=${BENCH_STATE:-/tmp/distributed-bench}
 PRIVATE_PIDS=()
 
-private_postgres() { # PORT → postgres://postgres:bench@127.0.0.1:PORT, data kept in $BENCH_STATE/pg-PORT
-  # The script also creates the aggregator's roles; a benchmark's aggregator, started by hand,
-  # uses the superuser's DATABASE_URL alone, as the original did.
+private_postgres() { # PORT → its superuser postgres:bench; the aggregator's owner, ingest and reader roles, each with password "bench"
+  # scripts/run-local-postgres.sh creates the aggregator's three roles as deployed (none a
+  # superuser); provision_topology migrates as the owner, and the aggregator runs as ingest and reader.
   POSTGRES_PASSWORD=bench POSTGRES_OWNER_PASSWORD=bench POSTGRES_INGEST_PASSWORD=bench POSTGRES_READER_PASSWORD=bench \
     setsid "$ROOT/scripts/run-local-postgres.sh" "$BENCH_STATE/pg-$1" "$1" \
     >"$BENCH_STATE/pg-$1.log" 2>&1 </dev/null &
@@ -80,19 +80,57 @@ private_postgres() { # PORT → postgres://postgres:bench@127.0.0.1:PORT, data k
   done
 }
 
+# The aggregator's database settings as deployed: ingest and reader roles, each its own URL.
+aggregator_database() { # PG_PORT [DATABASE] → DATABASE_URL=… DATABASE_READER_URL=…
+  local database=${2:-aggregator}
+  echo "DATABASE_URL=postgres://aggregator_ingest:bench@127.0.0.1:$1/$database DATABASE_READER_URL=postgres://aggregator_reader:bench@127.0.0.1:$1/$database"
+}
+
+# NATS as deployed: the authorization of deploy/nats/nats-server.conf (rendered from
+# NatsIdentities, held to them by NatsAuthorizationTests), every identity's password "bench", and
+# the store capped as there. No service may declare a stream: provision_topology does.
 private_nats() { # PORT; JetStream store in $BENCH_STATE/nats-PORT (emptied first)
-  rm -rf "$BENCH_STATE/nats-$1"
-  setsid nats-server -js -a 127.0.0.1 -p "$1" -sd "$BENCH_STATE/nats-$1" >"$BENCH_STATE/nats-$1.log" 2>&1 </dev/null &
+  local dir=$BENCH_STATE/nats-$1
+  rm -rf "$dir" && mkdir -p "$dir"
+  {
+    echo "listen: \"127.0.0.1:$1\""
+    echo "max_payload: 4MB"
+    echo "jetstream { store_dir: \"$dir/jetstream\", max_file_store: 3GB }"
+    sed -n '/^# AUTHORIZATION/,/^# END AUTHORIZATION/p' "$ROOT/deploy/nats/nats-server.conf"
+  } >"$dir/nats-server.conf"
+  env NATS_USER=operator NATS_PASSWORD=bench NATS_GATEWAY_PASSWORD=bench NATS_PROCESSOR_PASSWORD=bench \
+    NATS_ENRICHER_PASSWORD=bench NATS_AGGREGATOR_PASSWORD=bench NATS_PROVISIONER_PASSWORD=bench \
+    setsid nats-server -c "$dir/nats-server.conf" >"$BENCH_STATE/nats-$1.log" 2>&1 </dev/null &
   PRIVATE_PIDS+=($!)
   local deadline=$((SECONDS + 30))
   until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-    ((SECONDS < deadline)) || { echo "nats-server on $1 did not start" >&2; return 1; }
+    ((SECONDS < deadline)) || { echo "nats-server on $1 did not start: $BENCH_STATE/nats-$1.log" >&2; return 1; }
     sleep 0.2
   done
 }
 
+nats_url() { echo "nats://$1:bench@127.0.0.1:$2"; } # IDENTITY PORT
+nats_pid() { pgrep -f "nats-server -c $BENCH_STATE/nats-$1/" | head -1; } # PORT
+
+# The topology's one owner, as the AppHost and deploy/k8s run it first: declares the streams, the
+# bucket and the consumers as the provisioner and, given PostgreSQL, migrates as the owner and
+# grants the two roles; then exits. Settings that shape the topology (STREAM_MAX_MSGS, …) go after.
+provision_topology() { # NATS_PORT [PG_PORT|-] [VAR=VALUE...]
+  local nats=$1 pg=${2:--}
+  shift; (($#)) && shift
+  build_service Provisioning
+  local database=()
+  if [[ $pg != - ]]; then
+    database=(DATABASE_OWNER_URL="postgres://aggregator_owner:bench@127.0.0.1:$pg/aggregator"
+      DATABASE_INGEST_ROLE=aggregator_ingest DATABASE_READER_ROLE=aggregator_reader)
+  fi
+  (cd "$BENCH_STATE/bin/Provisioning" && env NATS_URL="$(nats_url provisioner "$nats")" "${database[@]}" "$@" \
+    DOTNET_ENVIRONMENT=Production dotnet Distributed.Provisioning.dll >"$BENCH_STATE/provision-$nats.log" 2>&1) ||
+    { echo "provisioning failed: $BENCH_STATE/provision-$nats.log" >&2; return 1; }
+}
+
 # Builds a service in Release once per run into $BENCH_STATE/bin/NAME.
-build_service() { # NAME (Gateway, Processor, Enricher, Aggregator)
+build_service() { # NAME (Gateway, Processor, Enricher, Aggregator, Provisioning)
   dotnet build "$ROOT/Distributed.$1" -c Release -v quiet -nologo -o "$BENCH_STATE/bin/$1" >/dev/null
 }
 

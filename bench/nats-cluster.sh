@@ -27,7 +27,11 @@ cluster_node() { # NAME PORT ROUTE-PORT ROUTES
   PRIVATE_PIDS+=($!)
 }
 
-private_nats 38222
+# Both sides without authorization, so they differ in replication alone (the services declare
+# their own streams): the deployed identities' cost is measured by the other scripts.
+rm -rf "$BENCH_STATE/bench-nats-single"
+setsid nats-server -js -a 127.0.0.1 -p 38222 -sd "$BENCH_STATE/bench-nats-single" >"$BENCH_STATE/bench-nats-single.log" 2>&1 </dev/null &
+PRIVATE_PIDS+=($!)
 routes=nats://127.0.0.1:38622,nats://127.0.0.1:38623,nats://127.0.0.1:38624
 for i in 0 1 2; do cluster_node "bench-nats-$i" $((38322 + i)) $((38622 + i)) "$routes"; done
 private_prometheus 38090 127.0.0.1:37000 127.0.0.1:37001   # the single node's gateway and aggregator

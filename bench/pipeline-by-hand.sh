@@ -19,18 +19,22 @@ trap stop_private_parts EXIT
 
 private_postgres "$PG_PORT"
 private_nats "$NATS_PORT"
-nats_pid=$(pgrep -f "nats-server -js -a 127.0.0.1 -p $NATS_PORT" | head -1)
+nats_pid=$(nats_pid "$NATS_PORT")
 pg_pid=$(head -1 "$BENCH_STATE/pg-$PG_PORT/postmaster.pid")
 for service in Gateway Processor Enricher Aggregator; do build_service "$service"; done
 
-common=(NATS_URL="nats://127.0.0.1:$NATS_PORT" PROCESSING_DELAY_MS=0 ENRICH_DELAY_MS=0 ${EXTRA_ENV:-})
-PRIVATE_PIDS+=("$(start_service Enricher "${common[@]}" METRICS_ADDR=127.0.0.1:36090)"); enricher_pid=${PRIVATE_PIDS[-1]}
-PRIVATE_PIDS+=("$(start_service Processor "${common[@]}" METRICS_ADDR=127.0.0.1:36091)"); processor_pid=${PRIVATE_PIDS[-1]}
-PRIVATE_PIDS+=("$(start_service Aggregator "${common[@]}" AGGREGATOR_ADDR=127.0.0.1:36001 \
-  DATABASE_URL="postgres://postgres:bench@127.0.0.1:$PG_PORT/aggregator")"); aggregator_pid=${PRIVATE_PIDS[-1]}
-PRIVATE_PIDS+=("$(start_service Gateway "${common[@]}" GATEWAY_ADDR=127.0.0.1:36000)"); gateway_pid=${PRIVATE_PIDS[-1]}
+# As deployed: each service its own NATS identity, the aggregator its ingest and reader roles, the
+# topology and schema put in place first by their one owner.
+common=(PROCESSING_DELAY_MS=0 ENRICH_DELAY_MS=0 ${EXTRA_ENV:-})
+provision_topology "$NATS_PORT" "$PG_PORT" "${common[@]}"
+PRIVATE_PIDS+=("$(start_service Enricher NATS_URL="$(nats_url enricher "$NATS_PORT")" "${common[@]}" METRICS_ADDR=127.0.0.1:36090)"); enricher_pid=${PRIVATE_PIDS[-1]}
+PRIVATE_PIDS+=("$(start_service Processor NATS_URL="$(nats_url processor "$NATS_PORT")" "${common[@]}" METRICS_ADDR=127.0.0.1:36091)"); processor_pid=${PRIVATE_PIDS[-1]}
+read -ra database <<<"$(aggregator_database "$PG_PORT")"
+PRIVATE_PIDS+=("$(start_service Aggregator NATS_URL="$(nats_url aggregator "$NATS_PORT")" "${common[@]}" AGGREGATOR_ADDR=127.0.0.1:36001 \
+  "${database[@]}")"); aggregator_pid=${PRIVATE_PIDS[-1]}
+PRIVATE_PIDS+=("$(start_service Gateway NATS_URL="$(nats_url gateway "$NATS_PORT")" "${common[@]}" GATEWAY_ADDR=127.0.0.1:36000)"); gateway_pid=${PRIVATE_PIDS[-1]}
 reference_port=36080
-reference_pid=$(start_minimal_endpoint "$reference_port" "nats://127.0.0.1:$NATS_PORT")
+reference_pid=$(start_minimal_endpoint "$reference_port" "$(nats_url operator "$NATS_PORT")") # as a user without this project connects
 PRIVATE_PIDS+=("$reference_pid")
 gateway=http://127.0.0.1:36000 aggregator=http://127.0.0.1:36001
 for url in "$gateway/health" "$aggregator/health" "http://127.0.0.1:$reference_port/health"; do wait_http "$url" 120; done

@@ -33,10 +33,13 @@ fi
 
 private_postgres "$PG_PORT"
 private_nats "$NATS_PORT"
+provision_topology "$NATS_PORT" "$PG_PORT" # the tables exist, and the roles have their rights
 build_service Aggregator
 api=http://127.0.0.1:$API_PORT
-PRIVATE_PIDS+=("$(start_service Aggregator DATABASE_URL="postgres://postgres:bench@127.0.0.1:$PG_PORT/aggregator" \
-  NATS_URL="nats://127.0.0.1:$NATS_PORT" AGGREGATOR_ADDR="127.0.0.1:$API_PORT" "${auth[@]}")")
+# As deployed: the aggregator's ingest and reader roles, its own NATS identity.
+read -ra database <<<"$(aggregator_database "$PG_PORT")"
+PRIVATE_PIDS+=("$(start_service Aggregator "${database[@]}" \
+  NATS_URL="$(nats_url aggregator "$NATS_PORT")" AGGREGATOR_ADDR="127.0.0.1:$API_PORT" "${auth[@]}")")
 aggregator_pid=${PRIVATE_PIDS[-1]}
 wait_http "$api/health" 120 # the migrations have run: the tables exist
 
@@ -152,8 +155,8 @@ for rows in ${ROWS_LIST:-1000000 10000000}; do
   # A client arriving right after a start (issue 28, goal 3): the aggregator restarted, and
   # GET /results?limit=50 measured from its first request, once per table size.
   kill "$aggregator_pid"; while kill -0 "$aggregator_pid" 2>/dev/null; do sleep 0.2; done
-  PRIVATE_PIDS+=("$(start_service Aggregator DATABASE_URL="postgres://postgres:bench@127.0.0.1:$PG_PORT/aggregator" \
-    NATS_URL="nats://127.0.0.1:$NATS_PORT" AGGREGATOR_ADDR="127.0.0.1:$API_PORT" "${auth[@]}")")
+  PRIVATE_PIDS+=("$(start_service Aggregator "${database[@]}" \
+    NATS_URL="$(nats_url aggregator "$NATS_PORT")" AGGREGATOR_ADDR="127.0.0.1:$API_PORT" "${auth[@]}")")
   aggregator_pid=${PRIVATE_PIDS[-1]}
   wait_http "$api/health" 120
   wrk_run --label "results, the first 10 s after a start" --pid "aggregator=$aggregator_pid" -- "$api/results?limit=50" "${bearer[@]}" >"$OUT/$rows.cold.jsonl"
