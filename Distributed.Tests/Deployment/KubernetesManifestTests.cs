@@ -1,3 +1,4 @@
+using Distributed.AppHost.Infrastructure;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Distributed.Tests.Faults;
@@ -171,7 +172,7 @@ public sealed partial class KubernetesManifestTests
             var file = Path.Combine(directory, "nats-server.conf");
             File.WriteAllText(file, config.Replace("/data", Path.Combine(directory, "data"), StringComparison.Ordinal)
                 .Replace("/etc/nats-tls", Path.Combine(directory, "tls"), StringComparison.Ordinal));
-            var (exitCode, output) = LocalTool.Run(Distributed.AppHost.Infrastructure.LocalExecutables.Find("nats-server")!, ["-t", "-c", file], environment);
+            var (exitCode, output) = LocalCommand.Check(Distributed.AppHost.Infrastructure.LocalExecutables.Find("nats-server")!, ["-t", "-c", file], environment);
             Assert.True(exitCode == 0, output);
         }
         finally

@@ -45,7 +45,7 @@ public sealed class PublishedImagesTests
             var checkedConfig = Path.Combine(directory, "nats-server.conf");
             File.WriteAllText(checkedConfig, config.Replace("sync_interval: $NATS_SYNC_INTERVAL", string.Empty, StringComparison.Ordinal)
                 .Replace("/data", Path.Combine(directory, "data"), StringComparison.Ordinal));
-            var (exitCode, output) = LocalTool.Run(LocalExecutables.Find("nats-server")!, ["-t", "-c", checkedConfig],
+            var (exitCode, output) = LocalCommand.Check(LocalExecutables.Find("nats-server")!, ["-t", "-c", checkedConfig],
                 NatsServerConfig.Environment("operator", "7e5secret", identity => "7e5" + identity.User));
             Assert.True(exitCode == 0, output);
         }
@@ -107,9 +107,9 @@ public sealed class PublishedImagesTests
         {
             var path = Path.Combine(directory, tool);
             File.WriteAllText(path, $"#!/bin/sh\n{standIn}\n");
-            LocalTool.Run("chmod", ["+x", path]);
+            LocalCommand.Check("chmod", ["+x", path]);
             environment["PATH"] = directory + ":/usr/bin:/bin";
-            return LocalTool.Run("sh", [script], environment);
+            return LocalCommand.Check("sh", [script], environment);
         }
         finally
         {
@@ -123,7 +123,7 @@ public sealed class PublishedImagesTests
         var promtool = LocalExecutables.Find("promtool");
         Assert.True(promtool is not null, "promtool is not installed (it comes with Debian's prometheus package)");
 
-        var (exitCode, output) = LocalTool.Run(promtool, ["check", "config", Path.Combine(Deploy, "prometheus", "prometheus.yml")]);
+        var (exitCode, output) = LocalCommand.Check(promtool, ["check", "config", Path.Combine(Deploy, "prometheus", "prometheus.yml")]);
 
         Assert.True(exitCode == 0, output);
     }
@@ -135,7 +135,7 @@ public sealed class PublishedImagesTests
         Assert.True(promtool is not null, "promtool is not installed (it comes with Debian's prometheus package)");
 
         // Series that must fire each alert and series that must not: deploy/prometheus/alerts.test.yml.
-        var (exitCode, output) = LocalTool.Run(promtool, ["test", "rules", Path.Combine(Deploy, "prometheus", "alerts.test.yml")]);
+        var (exitCode, output) = LocalCommand.Check(promtool, ["test", "rules", Path.Combine(Deploy, "prometheus", "alerts.test.yml")]);
 
         Assert.True(exitCode == 0, output);
     }
@@ -145,7 +145,7 @@ public sealed class PublishedImagesTests
     [InlineData("grafana")]
     public void The_entrypoints_are_valid_shell(string context)
     {
-        var (exitCode, output) = LocalTool.Run("sh", ["-n", Path.Combine(Deploy, context, "entrypoint.sh")]);
+        var (exitCode, output) = LocalCommand.Check("sh", ["-n", Path.Combine(Deploy, context, "entrypoint.sh")]);
 
         Assert.True(exitCode == 0, output);
     }

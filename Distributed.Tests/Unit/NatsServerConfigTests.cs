@@ -45,7 +45,7 @@ public sealed class NatsServerConfigTests
                 environment[variable] = value;
             }
 
-            var (exitCode, output) = LocalTool.Run(command, ["-t", "-c", config], environment);
+            var (exitCode, output) = LocalCommand.Check(command, ["-t", "-c", config], environment);
             Assert.True(exitCode == 0, output);
             var text = File.ReadAllText(config);
             Assert.Contains("server_name: \"nats-2\"", text, StringComparison.Ordinal);
@@ -72,7 +72,7 @@ public sealed class NatsServerConfigTests
             var environment = NatsServerConfig.Environment("operator", "p", _ => password);
             environment[NatsServerConfig.OperatorPasswordVariable] = environmentValue(password);
             environment[NatsServerConfig.PasswordVariable(Distributed.Messaging.NatsIdentities.Gateway)] = environmentValue(password);
-            return LocalTool.Run(command, ["-t", "-c", config], environment);
+            return LocalCommand.Check(command, ["-t", "-c", config], environment);
         }
         finally
         {

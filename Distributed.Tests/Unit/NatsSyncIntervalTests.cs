@@ -76,7 +76,7 @@ public sealed class NatsSyncIntervalTests
             // What the AppHost writes for this server when the strict setting is asked for.
             var sync = NatsSyncInterval.ForServer("always", version, out _);
             var config = NatsServerConfig.Write(Path.Combine(directory, "nats.conf"), "127.0.0.1:1", "127.0.0.1:2", Path.Combine(directory, "js"), sync);
-            var (exitCode, output) = LocalTool.Run(command, ["-t", "-c", config], NatsServerConfig.Environment("u", "p", _ => "p"));
+            var (exitCode, output) = LocalCommand.Check(command, ["-t", "-c", config], NatsServerConfig.Environment("u", "p", _ => "p"));
             Assert.True(exitCode == 0, output);
         }
         finally
