@@ -22,12 +22,18 @@ public sealed class StatsReader(IServiceScopeFactory scopes)
 
     public Task<StatsResponse> ReadAsync(string client, CancellationToken cancellationToken)
     {
-        if (_reads.Count > KeptClients)
+        if (!_reads.TryGetValue(client, out var read))
         {
-            _reads.Clear();
+            // Counted only for a client not seen yet: Count takes every lock of the map.
+            if (_reads.Count >= KeptClients)
+            {
+                _reads.Clear();
+            }
+
+            read = _reads.GetOrAdd(client, key => new SharedRead<StatsResponse>(() => QueryAsync(key)));
         }
 
-        return _reads.GetOrAdd(client, key => new SharedRead<StatsResponse>(() => QueryAsync(key))).ReadAsync(cancellationToken);
+        return read.ReadAsync(cancellationToken);
     }
 
     private async Task<StatsResponse> QueryAsync(string client)
