@@ -347,3 +347,16 @@ public sealed class LocalProcessesCollection : ICollectionFixture<LocalProcesses
 {
     public const string Name = "local-processes";
 }
+
+/// <summary>
+/// The same topology, for the trace tests alone: after the fault tests' kills and restarts, one
+/// processor's spans sometimes stopped reaching the test's OTLP receiver while it kept processing
+/// (about one run in four, seen since at least 780d353; not yet diagnosed, see the issue notes).
+/// </summary>
+public sealed class TracedProcesses : LocalProcesses;
+
+[CollectionDefinition(Name)]
+public sealed class TracedProcessesCollection : ICollectionFixture<TracedProcesses>
+{
+    public const string Name = "traced-processes";
+}

@@ -10,8 +10,8 @@ namespace Distributed.Tests.Tracing;
 /// A point on a latency chart leads to a trace: the histograms' buckets carry, as OpenMetrics
 /// exemplars, the trace id of a task observed in them, and that trace is the task's whole story.
 /// </summary>
-[Collection(LocalProcessesCollection.Name)]
-public sealed partial class ExemplarTests(LocalProcesses topology)
+[Collection(TracedProcessesCollection.Name)]
+public sealed partial class ExemplarTests(TracedProcesses topology)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
