@@ -330,6 +330,22 @@ public sealed class FaultInjectionTests(LocalProcesses topology, ITestOutputHelp
         {
             await topology.StartAsync("enricher-slow");
             await using var nats = Integration.NatsTestClient.Connect(topology.NatsUrl);
+            // Healthy comes a moment before its service endpoint is subscribed: wait for one answer first.
+            await Eventually.MatchAsync(
+                async () =>
+                {
+                    try
+                    {
+                        await nats.RequestAsync<byte[], byte[]>("enrich.request", Encoding.UTF8.GetBytes($$"""{"request_id":"{{Guid.NewGuid()}}","task_type":"t","data":null}"""),
+                            replyOpts: new NATS.Client.Core.NatsSubOpts { Timeout = TimeSpan.FromSeconds(2) });
+                        return true;
+                    }
+                    catch (NATS.Client.Core.NatsNoRespondersException)
+                    {
+                        return false;
+                    }
+                },
+                answered => answered, DrainDeadline, "the slow enricher to answer a request");
             var requests = Enumerable.Range(0, 20).Select(async _ =>
             {
                 var body = Encoding.UTF8.GetBytes($$"""{"request_id":"{{Guid.NewGuid()}}","task_type":"t","data":null}""");
