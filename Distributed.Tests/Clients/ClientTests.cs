@@ -22,13 +22,13 @@ public sealed class ClientTests(ClientsFixture topology) : IClassFixture<Clients
     [Fact]
     public async Task A_submission_without_a_token_or_with_a_forged_one_is_401_problem_with_www_authenticate()
     {
-        using (var anonymous = await SubmitAsync(topology.Gateway, "auth", 1))
+        using (var anonymous = await topology.Gateway.PostTaskAsync("auth", 1))
         {
             await AssertProblemAsync(anonymous, HttpStatusCode.Unauthorized);
             Assert.Equal("Bearer", anonymous.Headers.WwwAuthenticate.Single().Scheme);
         }
 
-        using var forged = await SubmitAsync(Bearer(topology.Token(NewClient(), ApiScopes.TasksWrite, RandomNumberGenerator.GetBytes(32))), "auth", 1);
+        using var forged = await Bearer(topology.Token(NewClient(), ApiScopes.TasksWrite, RandomNumberGenerator.GetBytes(32))).PostTaskAsync("auth", 1);
         await AssertProblemAsync(forged, HttpStatusCode.Unauthorized);
         Assert.Contains("invalid_token", forged.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
     }
@@ -36,13 +36,13 @@ public sealed class ClientTests(ClientsFixture topology) : IClassFixture<Clients
     [Fact]
     public async Task A_token_without_the_scope_or_without_a_client_is_403()
     {
-        using (var reader = await SubmitAsync(Bearer(topology.Token(NewClient(), ApiScopes.ResultsRead)), "auth", 1))
+        using (var reader = await Bearer(topology.Token(NewClient(), ApiScopes.ResultsRead)).PostTaskAsync("auth", 1))
         {
             await AssertProblemAsync(reader, HttpStatusCode.Forbidden);
             Assert.Contains("insufficient_scope", reader.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
         }
 
-        using (var nobody = await SubmitAsync(Bearer(topology.Token(null, ApiScopes.TasksWrite)), "auth", 1))
+        using (var nobody = await Bearer(topology.Token(null, ApiScopes.TasksWrite)).PostTaskAsync("auth", 1))
         {
             await AssertProblemAsync(nobody, HttpStatusCode.Forbidden);
         }
@@ -114,24 +114,24 @@ public sealed class ClientTests(ClientsFixture topology) : IClassFixture<Clients
         using var alice = topology.ClientFor(NewClient());
         using var bob = topology.ClientFor(NewClient());
 
-        var alicesTask = await AcceptedAsync(await SubmitAsync(alice.Gateway, taskType, 1, key));
+        var alicesTask = await AcceptedAsync(await alice.Gateway.PostTaskAsync(taskType, 1, key));
         // The same key with another body, from another client: a task of Bob's, not a 422 for reusing Alice's key.
-        var bobsTask = await AcceptedAsync(await SubmitAsync(bob.Gateway, taskType, 2, key));
+        var bobsTask = await AcceptedAsync(await bob.Gateway.PostTaskAsync(taskType, 2, key));
         // And the same key and body from Bob as Alice sent: still Bob's own task, not an answer with Alice's id.
-        var bobsSecond = await AcceptedAsync(await SubmitAsync(bob.Gateway, taskType + "b", 1, key + "-2"));
-        var alicesRetry = await AcceptedAsync(await SubmitAsync(alice.Gateway, taskType, 1, key));
+        var bobsSecond = await AcceptedAsync(await bob.Gateway.PostTaskAsync(taskType + "b", 1, key + "-2"));
+        var alicesRetry = await AcceptedAsync(await alice.Gateway.PostTaskAsync(taskType, 1, key));
 
         Assert.Equal(alicesTask, alicesRetry);
         Assert.NotEqual(alicesTask, bobsTask);
-        using (var reused = await SubmitAsync(alice.Gateway, taskType, 3, key))
+        using (var reused = await alice.Gateway.PostTaskAsync(taskType, 3, key))
         {
             // Alice's key still holds her own body.
             await AssertProblemAsync(reused, HttpStatusCode.UnprocessableEntity);
         }
 
-        using var sameKeyAndBody = await SubmitAsync(bob.Gateway, taskType, 1, key + "-shared");
+        using var sameKeyAndBody = await bob.Gateway.PostTaskAsync(taskType, 1, key + "-shared");
         var bobsShared = await AcceptedAsync(sameKeyAndBody);
-        var alicesShared = await AcceptedAsync(await SubmitAsync(alice.Gateway, taskType, 1, key + "-shared"));
+        var alicesShared = await AcceptedAsync(await alice.Gateway.PostTaskAsync(taskType, 1, key + "-shared"));
         Assert.NotEqual(bobsShared, alicesShared);
 
         await alice.Query.WaitUntilStoredAsync(taskType, [alicesTask, alicesShared], Deadline);
@@ -149,7 +149,7 @@ public sealed class ClientTests(ClientsFixture topology) : IClassFixture<Clients
         using var neighbour = topology.ClientFor(NewClient());
 
         // Four bursts' worth at once: the flooder's bucket empties, and most are refused.
-        var flood = await Task.WhenAll(Enumerable.Range(0, 4 * ClientsFixture.TaskBurst).Select(i => SubmitAsync(flooder.Gateway, taskType, i)));
+        var flood = await Task.WhenAll(Enumerable.Range(0, 4 * ClientsFixture.TaskBurst).Select(i => flooder.Gateway.PostTaskAsync(taskType, i)));
         var refused = flood.Where(response => response.StatusCode == HttpStatusCode.TooManyRequests).ToList();
         Assert.NotEmpty(refused);
         Assert.True(flood.Count(response => response.StatusCode == HttpStatusCode.Accepted) <= ClientsFixture.TaskBurst + ClientsFixture.TasksPerSecond);
@@ -163,7 +163,7 @@ public sealed class ClientTests(ClientsFixture topology) : IClassFixture<Clients
         var neighbours = new List<Guid>();
         for (var i = 0; i < ClientsFixture.TaskBurst; i++)
         {
-            neighbours.Add(await AcceptedAsync(await SubmitAsync(neighbour.Gateway, taskType, i)));
+            neighbours.Add(await AcceptedAsync(await neighbour.Gateway.PostTaskAsync(taskType, i)));
         }
 
         foreach (var response in flood)
@@ -208,20 +208,6 @@ public sealed class ClientTests(ClientsFixture topology) : IClassFixture<Clients
         return await topology.Aggregator.SendAsync(request);
     }
 
-    private static async Task<HttpResponseMessage> SubmitAsync(HttpClient gateway, string taskType, int data, string? key = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/tasks", UriKind.Relative))
-        {
-            Content = new StringContent($$"""{"task_type":"{{taskType}}","data":{{data}}}""", Encoding.UTF8, "application/json"),
-        };
-        if (key is not null)
-        {
-            request.Headers.Add("Idempotency-Key", key);
-        }
-
-        return await gateway.SendAsync(request);
-    }
-
     private static async Task<Guid> AcceptedAsync(HttpResponseMessage response)
     {
         using (response)
@@ -237,7 +223,7 @@ public sealed class ClientTests(ClientsFixture topology) : IClassFixture<Clients
         var ids = new List<Guid>();
         for (var i = 0; i < count; i++)
         {
-            ids.Add(await AcceptedAsync(await SubmitAsync(client.Gateway, taskType, i)));
+            ids.Add(await AcceptedAsync(await client.Gateway.PostTaskAsync(taskType, i)));
         }
 
         await client.Query.WaitUntilStoredAsync(taskType, ids, Deadline);

@@ -99,7 +99,7 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
             using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
             while (started.Elapsed < Gateway.RequestLimits.BodyGrace * 3 && await pace.WaitForNextTickAsync())
             {
-                using var response = await PostAsync(client, "ordinary", ordinary.Count, key: null);
+                using var response = await client.PostTaskAsync("ordinary", ordinary.Count, key: null);
                 ordinary.Add(response.StatusCode);
             }
 
@@ -176,8 +176,8 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
             // Without a key the task is published and no ack comes back: outcome unknown. With a
             // key, the key's check does not answer first: not published, a plain 503.
             answers = [.. await Task.WhenAll(
-                Enumerable.Range(1, 4).Select(i => PostAsync(client, taskType, i, key: null))
-                    .Append(PostAsync(client, taskType, 5, key: "paused-key-" + taskType)))];
+                Enumerable.Range(1, 4).Select(i => client.PostTaskAsync(taskType, i, key: null))
+                    .Append(client.PostTaskAsync(taskType, 5, key: "paused-key-" + taskType)))];
         }
         finally
         {
@@ -204,7 +204,7 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.Equal(4, unknown.Count);
 
         // Healed: the gateway takes tasks again within seconds, and the keyed retry is stored once.
-        await Eventually.MatchAsync(async () => (await PostAsync(client, taskType, 5, "paused-key-" + taskType)).StatusCode,
+        await Eventually.MatchAsync(async () => (await client.PostTaskAsync(taskType, 5, "paused-key-" + taskType)).StatusCode,
             status => status == HttpStatusCode.Accepted, TimeSpan.FromSeconds(15), "a 202 after NATS came back");
 
         // An unknown outcome was a real uncertainty: the tasks that left before the pause are stored, once each.
@@ -225,8 +225,8 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
         var key = "reused-" + taskType;
         using var client = Client();
 
-        var first = await AcceptedIdAsync(await PostAsync(client, taskType, 1, key));
-        using (var within = await PostAsync(client, taskType, 2, key))
+        var first = await AcceptedIdAsync(await client.PostTaskAsync(taskType, 1, key));
+        using (var within = await client.PostTaskAsync(taskType, 2, key))
         {
             Assert.Equal(HttpStatusCode.UnprocessableEntity, within.StatusCode);
         }
@@ -240,8 +240,8 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
 
         // …so the other body is a task of its own, under its own request id (the old id would have
         // been dropped by the results' unique key), and a retry of it is still that one task.
-        var second = await AcceptedIdAsync(await PostAsync(client, taskType, 2, key));
-        var retried = await AcceptedIdAsync(await PostAsync(client, taskType, 2, key));
+        var second = await AcceptedIdAsync(await client.PostTaskAsync(taskType, 2, key));
+        var retried = await AcceptedIdAsync(await client.PostTaskAsync(taskType, 2, key));
         Assert.NotEqual(first, second);
         Assert.Equal(second, retried);
         var tasks = await Eventually.MatchAsync(
@@ -258,20 +258,6 @@ public sealed class GatewayBoundsTests(Xunit.Abstractions.ITestOutputHelper outp
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("request_id").GetGuid();
         }
-    }
-
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string taskType, int n, string? key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/tasks", UriKind.Relative))
-        {
-            Content = new StringContent($$"""{"task_type":"{{taskType}}","data":{{n}}}""", Encoding.UTF8, "application/json"),
-        };
-        if (key is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
-        }
-
-        return await client.SendAsync(request);
     }
 
     /// <summary>The status line and headers of the one response this connection gets.</summary>

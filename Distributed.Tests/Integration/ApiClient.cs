@@ -25,6 +25,21 @@ public static class ApiClient
         return new Accepted(body.GetProperty("request_id").GetGuid(), traceparent.Split('-')[1]);
     }
 
+    /// <summary>A POST /tasks of <c>{"task_type": taskType, "data": data}</c>, with an Idempotency-Key when given; the answer as it came.</summary>
+    public static async Task<HttpResponseMessage> PostTaskAsync(this HttpClient gateway, string taskType, int data, string? key = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/tasks", UriKind.Relative))
+        {
+            Content = new StringContent($$"""{"task_type":"{{taskType}}","data":{{data}}}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        if (key is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+        }
+
+        return await gateway.SendAsync(request);
+    }
+
     public static async Task<JsonElement?> FindResultAsync(this HttpClient aggregator, Guid requestId)
     {
         using var response = await aggregator.GetAsync(new Uri($"/results/{requestId}", UriKind.Relative));
